@@ -1,0 +1,278 @@
+"""Document commands: ingest, docs, search, show, rm."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lcagent.chunking import ChunkSettings
+from lcagent.cli.common import console, error_console, json_option, open_workspace, print_json, workspace_option
+from lcagent.ingest import IngestResult, expand_paths, ingest_file
+from lcagent.loaders.base import IngestError
+from lcagent.memory.workspace import MARK_END, MARK_START
+from lcagent.pagespec import parse_ranges
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--password", help="Password for encrypted PDFs.")
+@click.option("--chunk-size", default=512, show_default=True, help="Tokens per chunk (cl100k).")
+@click.option("--overlap", default=64, show_default=True, help="Tokens shared by neighbouring chunks.")
+@workspace_option
+@json_option
+def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
+    """Store documents in the workspace: PDF, text, Markdown, HTML.
+
+    PATHS may be files, directories (searched recursively for supported files) or quoted
+    globs. Each file is stored once by content hash: ingesting it again is instant, and a
+    changed file becomes a new version.
+
+    \b
+    Examples:
+      lcagent ingest report.pdf
+      lcagent ingest docs/ "notes/*.md"
+      lcagent ingest locked.pdf --password s3cret
+    """
+    settings = _chunk_settings(chunk_size, overlap)
+    files = expand_paths(paths)
+    results: list[IngestResult] = []
+    failures: list[tuple[Path, str]] = []
+    with open_workspace(workspace) as ws:
+        ws.sweep()  # page folders left by an ingest that crashed before committing
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            TimeElapsedColumn(),
+            console=error_console(),
+            transient=True,
+            disable=as_json,
+        )
+        with progress:
+            task = progress.add_task("ingesting", total=len(files))
+            for path in files:
+                describe = lambda phase, name=path.name: progress.update(task, description=f"{escape(name)}: {phase}")
+                describe("hashing")
+                try:
+                    results.append(ingest_file(ws, path, password=password, settings=settings, progress=describe))
+                except IngestError as problem:
+                    failures.append((path, str(problem)))
+                progress.advance(task)
+    if as_json:
+        print_json(
+            {
+                "ingested": [
+                    {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document)}
+                    for r in results
+                ],
+                "errors": [{"path": str(p), "error": e} for p, e in failures],
+            }
+        )
+    else:
+        if results:
+            _print_ingest_table(results)
+        for result in results:
+            for warning in result.warnings:
+                error_console().print(f"[yellow]warning:[/] {escape(result.document.name)}: {escape(warning)}")
+    if failures:
+        if len(files) == 1:
+            raise IngestError(failures[0][1])
+        for path, problem in failures:
+            error_console().print(f"[bold red]error:[/] {escape(problem)}")
+        raise click.exceptions.Exit(1)
+
+
+def _chunk_settings(size: int, overlap: int) -> ChunkSettings:
+    try:
+        return ChunkSettings(size, overlap)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
+
+
+def _print_ingest_table(results: list[IngestResult]) -> None:
+    table = Table(title=None, show_edge=False)
+    for column in ("id", "name", "status", "pages", "tokens", "chunks", "seconds"):
+        table.add_column(column, justify="right" if column in {"pages", "tokens", "chunks", "seconds"} else "left")
+    for r in results:
+        d = r.document
+        table.add_row(d.short_id(), escape(d.name), r.status, str(d.pages), f"{d.tokens:,}", str(d.chunks), f"{r.seconds:.2f}")
+    console().print(table)
+
+
+def _doc_json(document) -> dict:
+    return {
+        "id": document.id,
+        "name": document.name,
+        "path": document.path,
+        "kind": document.kind,
+        "version": document.version,
+        "bytes": document.bytes,
+        "pages": document.pages,
+        "tokens": document.tokens,
+        "chunks": document.chunks,
+        "title": document.title,
+        "ingested_at": document.ingested_at,
+    }
+
+
+@click.command()
+@click.option("--all", "all_versions", is_flag=True, help="Include older versions of changed files.")
+@workspace_option
+@json_option
+def docs(all_versions, workspace, as_json) -> None:
+    """List the documents in the workspace.
+
+    \b
+    Examples:
+      lcagent docs
+      lcagent docs --all --json
+    """
+    with open_workspace(workspace) as ws:
+        documents = ws.documents(all_versions=all_versions)
+    if as_json:
+        print_json([_doc_json(d) for d in documents])
+        return
+    if not documents:
+        error_console().print(f"no documents in {ws.path}; add one with `lcagent ingest FILE`")
+        return
+    table = Table(show_edge=False)
+    for column in ("id", "name", "v", "kind", "pages", "tokens", "KiB", "ingested"):
+        table.add_column(column, justify="right" if column in {"v", "pages", "tokens", "KiB"} else "left")
+    for d in documents:
+        table.add_row(
+            d.short_id(), escape(d.name), str(d.version), d.kind, str(d.pages), f"{d.tokens:,}",
+            f"{d.bytes / 1024:,.0f}", d.ingested_at.replace("T", " ")[:16],
+        )
+    console().print(table)
+
+
+@click.command()
+@click.argument("document")
+@click.argument("query")
+@click.option("-k", "--limit", default=10, show_default=True, help="Number of hits.")
+@click.option("--grep", "grep_mode", is_flag=True, help="Treat QUERY as a regular expression and list matching lines.")
+@click.option("--literal", is_flag=True, help="With --grep: match QUERY as plain text, not a regex.")
+@click.option("-i", "--ignore-case", is_flag=True, help="With --grep: case-insensitive.")
+@click.option("-C", "--context", default=0, show_default=True, help="With --grep: lines of context.")
+@click.option("--mode", type=click.Choice(["any", "all", "phrase"]), default="any", show_default=True,
+              help="bm25 matching: any term (ranked), all terms, or the exact phrase.")
+@workspace_option
+@json_option
+def search(document, query, limit, grep_mode, literal, ignore_case, context, mode, workspace, as_json) -> None:
+    """Search a document: bm25-ranked passages, or matching lines with --grep.
+
+    DOCUMENT is an id, id prefix, path or file name (see `lcagent docs`); `all` searches
+    every document. Any text is a valid QUERY: it is quoted before it reaches SQLite.
+
+    \b
+    Examples:
+      lcagent search report.pdf "auditor findings 2023"
+      lcagent search 3f2a "going concern" --mode phrase
+      lcagent search report.pdf --grep "EUR [0-9,]+ million" -C 1
+    """
+    with open_workspace(workspace) as ws:
+        doc_ids = None if document == "all" else [ws.resolve(document).id]
+        names = {d.id: d.name for d in ws.documents(all_versions=True)}
+        if grep_mode or literal:
+            hits = ws.grep(query, doc_ids=doc_ids, regex=not literal, ignore_case=ignore_case, context=context, limit=limit)
+            if as_json:
+                print_json([{**h.__dict__, "doc_name": names.get(h.doc_id, "")} for h in hits])
+                return
+            for h in hits:
+                where = f"p. {h.page_index}" + (f" ({h.page_label})" if h.page_label != str(h.page_index) else "")
+                for line in h.before:
+                    console().print(f"[dim]{where}  {escape(line)}[/]")
+                console().print(f"[cyan]{where}[/] [dim]l.{h.line}[/]  {escape(h.text)}")
+                for line in h.after:
+                    console().print(f"[dim]{where}  {escape(line)}[/]")
+            if not hits:
+                error_console().print("no matching lines")
+            return
+        hits = ws.search(query, doc_ids=doc_ids, k=limit, mode=mode)
+    if as_json:
+        print_json(
+            [
+                {
+                    "doc_id": h.chunk.doc_id, "doc_name": h.doc_name, "chunk": h.chunk.ordinal, "score": round(h.score, 4),
+                    "page_start": h.chunk.page_start, "page_end": h.chunk.page_end, "page_label": h.page_label,
+                    "line_start": h.chunk.line_start, "line_end": h.chunk.line_end,
+                    "snippet": h.snippet.replace(MARK_START, "[").replace(MARK_END, "]"),
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        error_console().print("no matches; try other words, --mode any, or --grep for exact text")
+        return
+    for rank, h in enumerate(hits, start=1):
+        pages = f"p. {h.chunk.page_start}" + (f"-{h.chunk.page_end}" if h.chunk.page_end != h.chunk.page_start else "")
+        label = f" (label {h.page_label})" if h.page_label != str(h.chunk.page_start) else ""
+        snippet = escape(" ".join(h.snippet.split())).replace(MARK_START, "[bold yellow]").replace(MARK_END, "[/]")
+        console().print(f"[bold]{rank}.[/] [cyan]{pages}{escape(label)}[/] [dim]score {h.score:.2f}[/]  {snippet}")
+
+
+@click.command()
+@click.argument("document")
+@click.option("--pages", "-p", "page_spec", help="Pages to print: 3, 3-5, 1,4,9-12 or a page label. Default: all.")
+@click.option("--line-numbers", "-n", is_flag=True, help="Prefix each line with its number in the document.")
+@workspace_option
+@json_option
+def show(document, page_spec, line_numbers, workspace, as_json) -> None:
+    """Print stored pages of a document, with their page labels.
+
+    \b
+    Examples:
+      lcagent show report.pdf --pages 3-5
+      lcagent show report.pdf --pages xii -n
+    """
+    with open_workspace(workspace) as ws:
+        doc = ws.resolve(document)
+        labels = [p.label for p in ws.pages(doc.id)] if page_spec else []
+        indices = parse_ranges(page_spec, doc.pages, labels=labels) if page_spec else list(range(1, doc.pages + 1))
+        pages = [ws.page(doc.id, i) for i in indices]
+    if as_json:
+        print_json([{"doc_id": p.doc_id, "page": p.index, "label": p.label, "line_start": p.line_start, "text": p.text} for p in pages])
+        return
+    for page in pages:
+        console().rule(f"{escape(doc.name)} · page {page.index} (label {escape(page.label)})")
+        for offset, line in enumerate(page.text.split("\n")):
+            prefix = f"[dim]{page.line_start + offset:>6}[/]  " if line_numbers else ""
+            console().print(prefix + escape(line), soft_wrap=True)
+
+
+@click.command()
+@click.argument("documents", nargs=-1, required=True)
+@workspace_option
+@json_option
+def rm(documents, workspace, as_json) -> None:
+    """Remove documents (all their pages, chunks, indexes and page files) from the workspace.
+
+    Your original files are not touched.
+
+    \b
+    Example:
+      lcagent rm report.pdf
+    """
+    removed = []
+    with open_workspace(workspace) as ws:
+        targets = [ws.resolve(name) for name in documents]  # resolve all first: all or nothing
+        for doc in targets:
+            ws.remove(doc.id)
+            removed.append(doc)
+    if as_json:
+        print_json({"removed": [_doc_json(d) for d in removed]})
+    else:
+        for doc in removed:
+            console().print(f"removed {doc.short_id()} {escape(doc.name)}")
+
+
+def register(group: click.Group) -> None:
+    for command in (ingest, docs, search, show, rm):
+        group.add_command(command)

@@ -1,0 +1,1 @@
+"""Everything persistent: the SQLite workspace (documents, pages, chunks, indexes), traces and agent memory."""

@@ -1,0 +1,142 @@
+"""Named, append-only schema migrations for the workspace database.
+
+Each migration runs once, in order, and is recorded in ``_migrations``. Never edit or
+reorder one that has shipped: append a new function instead.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Callable
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+
+
+def migration(function: Callable[[sqlite_utils.Database], None]):
+    MIGRATIONS.append((function.__name__, function))
+    return function
+
+
+@migration
+def m001_documents_pages_chunks(db: sqlite_utils.Database) -> None:
+    _run_script(db, 
+        """
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,          -- sha256 of the file's bytes
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,           -- absolute path it was ingested from
+            kind TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            pages INTEGER NOT NULL,
+            tokens INTEGER NOT NULL,
+            chunks INTEGER NOT NULL,
+            title TEXT,
+            version INTEGER NOT NULL,     -- 1 + earlier versions ingested from the same path
+            ingested_at TEXT NOT NULL,
+            warnings TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX documents_path ON documents(path);
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            idx INTEGER NOT NULL,         -- 1-based
+            label TEXT NOT NULL,
+            char_start INTEGER NOT NULL,
+            line_start INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            UNIQUE (doc_id, idx)
+        );
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            ordinal INTEGER NOT NULL,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            page_start INTEGER NOT NULL,
+            page_end INTEGER NOT NULL,
+            line_start INTEGER NOT NULL,
+            line_end INTEGER NOT NULL,
+            tokens INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            UNIQUE (doc_id, ordinal)
+        );
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE pages_trigram USING fts5(
+            text, content='pages', content_rowid='id', tokenize='trigram'
+        );
+        """
+    )
+
+
+@migration
+def m002_runs_and_traces(db: sqlite_utils.Database) -> None:
+    _run_script(db, 
+        """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            question TEXT NOT NULL,
+            doc_ids TEXT NOT NULL,        -- JSON list
+            model TEXT NOT NULL,
+            strategy TEXT NOT NULL,
+            strategy_reason TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,         -- running, done, failed, interrupted
+            answer TEXT,                  -- JSON of the Answer when done
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE TABLE trace_steps (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,           -- llm, tool, note
+            name TEXT NOT NULL,
+            input TEXT NOT NULL,          -- JSON
+            output TEXT NOT NULL,         -- JSON
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            seconds REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX trace_steps_run ON trace_steps(run_id, seq);
+        """
+    )
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    # executescript() would COMMIT the caller's transaction; run statement by statement.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied_now: list[str] = []
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    if len(done) == len(MIGRATIONS):
+        return applied_now
+    # IMMEDIATE: two processes opening a fresh workspace must not both migrate.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+        for name, function in MIGRATIONS:
+            if name in done:
+                continue
+            function(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, _dt.datetime.now(_dt.timezone.utc).isoformat()],
+            )
+            applied_now.append(name)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return applied_now

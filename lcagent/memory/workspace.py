@@ -1,0 +1,471 @@
+"""The workspace: one SQLite database (documents, pages, chunks, FTS5 indexes, traces)
+plus a plain-file mirror of every page, so tools can grep and read pages as files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from lcagent.memory.migrations import apply_migrations
+from lcagent.paths import default_workspace
+from lcagent.records import Chunk, Document, GrepHit, Page, SearchHit
+
+DB_NAME = "workspace.db"
+FILES_DIR = "files"
+_TMP_PREFIX = ".tmp-"
+# FTS5 snippet() marks matched terms with these; callers choose how to render them.
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+class WorkspaceError(Exception):
+    """Bad user input about the workspace (unknown document, bad page range...)."""
+
+
+class DocumentNotFound(WorkspaceError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """Everything ``Workspace.add_document`` stores for one document, computed beforehand."""
+
+    document: Document
+    pages: Sequence[Page]
+    chunks: Sequence[Chunk]
+    warnings: Sequence[str] = ()
+
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from had has have how i in is it its of on or "
+    "that the this to was were what when where which who whom whose why will with".split()
+)
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str, mode: str = "any") -> str | None:
+    """Turn arbitrary user text into a safe FTS5 query.
+
+    ``any``: OR of the terms (bm25 ranks by how many and how rare); ``all``: AND;
+    ``phrase``: the exact phrase. Every term is quoted, so FTS5 syntax in user text is inert.
+    """
+    terms = _TERM.findall(text)
+    if mode == "phrase":
+        return '"' + " ".join(terms).replace('"', '""') + '"' if terms else None
+    kept = [t for t in terms if t.lower() not in _STOPWORDS] or terms
+    if not kept:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(kept)]
+    return (" AND " if mode == "all" else " OR ").join(quoted)
+
+
+class Workspace:
+    """A directory holding ``workspace.db`` and ``files/<doc>/page-NNNN.txt``."""
+
+    def __init__(self, path: Path | str | None = None, *, timeout: float = 60.0) -> None:
+        self.path = Path(path).expanduser() if path else default_workspace()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.files_root = self.path / FILES_DIR
+        self.files_root.mkdir(exist_ok=True)
+        # Autocommit connection: every write transaction in this class is explicit.
+        connection = sqlite3.connect(
+            self.path / DB_NAME, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        self.db = sqlite_utils.Database(connection)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        apply_migrations(self.db)
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self.db)
+
+    # --- documents ------------------------------------------------------------------------
+    def documents(self, *, all_versions: bool = False) -> list[Document]:
+        sql = "SELECT * FROM documents"
+        if not all_versions:
+            sql += " WHERE version = (SELECT MAX(version) FROM documents d2 WHERE d2.path = documents.path)"
+        sql += " ORDER BY ingested_at, name"
+        return [_document(row) for row in self.db.query(sql)]
+
+    def get(self, doc_id: str) -> Document | None:
+        rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
+        return _document(rows[0]) if rows else None
+
+    def warnings(self, doc_id: str) -> list[str]:
+        rows = list(self.db.query("SELECT warnings FROM documents WHERE id = ?", [doc_id]))
+        return json.loads(rows[0]["warnings"]) if rows else []
+
+    def resolve(self, name: str) -> Document:
+        """A document named by full id, id prefix (4+ hex chars), path or file name."""
+        name = name.strip()
+        if not name:
+            raise DocumentNotFound("empty document name; run `lcagent docs` to see ids and names")
+        exact = self.get(name)
+        if exact:
+            return exact
+        if re.fullmatch(r"[0-9a-f]{4,64}", name):
+            rows = list(self.db.query("SELECT * FROM documents WHERE id LIKE ? || '%'", [name]))
+            if len(rows) == 1:
+                return _document(rows[0])
+            if len(rows) > 1:
+                raise DocumentNotFound(f"id prefix {name!r} matches {len(rows)} documents; give more characters")
+        as_path = str(Path(name).expanduser().resolve())
+        rows = list(
+            self.db.query("SELECT * FROM documents WHERE path = ? ORDER BY version DESC LIMIT 1", [as_path])
+        )
+        if rows:
+            return _document(rows[0])
+        latest = self.documents()
+        by_name = [d for d in latest if d.name == name or d.name == Path(name).name]
+        if len(by_name) == 1:
+            return by_name[0]
+        if len(by_name) > 1:
+            raise DocumentNotFound(f"{len(by_name)} documents are named {name!r}; use an id from `lcagent docs`")
+        raise DocumentNotFound(
+            f"no document {name!r} in workspace {self.path}; ingest it with `lcagent ingest {name}` "
+            "or list documents with `lcagent docs`"
+        )
+
+    def latest_for_path(self, path: Path) -> Document | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM documents WHERE path = ? ORDER BY version DESC LIMIT 1", [str(path)]
+            )
+        )
+        return _document(rows[0]) if rows else None
+
+    # --- pages, chunks, text ------------------------------------------------------------
+    def pages(self, doc_id: str, first: int = 1, last: int | None = None) -> list[Page]:
+        last = last if last is not None else 1 << 31
+        rows = self.db.query(
+            "SELECT * FROM pages WHERE doc_id = ? AND idx BETWEEN ? AND ? ORDER BY idx", [doc_id, first, last]
+        )
+        return [_page(row) for row in rows]
+
+    def page(self, doc_id: str, index: int) -> Page:
+        found = self.pages(doc_id, index, index)
+        if not found:
+            document = self.get(doc_id)
+            count = document.pages if document else 0
+            raise WorkspaceError(f"page {index} does not exist; the document has pages 1-{count}")
+        return found[0]
+
+    def text(self, doc_id: str) -> str:
+        return "\n".join(page.text for page in self.pages(doc_id))
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self.db.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", [doc_id])
+        return [_chunk(row) for row in rows]
+
+    def files_dir(self, doc_id: str) -> Path:
+        return self.files_root / doc_id[:16]
+
+    def page_file(self, doc_id: str, index: int) -> Path:
+        return self.files_dir(doc_id) / page_file_name(index)
+
+    # --- search -------------------------------------------------------------------------
+    def search(
+        self, query: str, *, doc_ids: Sequence[str] | None = None, k: int = 10, mode: str = "any"
+    ) -> list[SearchHit]:
+        match = query if mode == "raw" else fts_query(query, mode)
+        if not match:
+            return []
+        sql = (
+            "SELECT chunks.*, -bm25(chunks_fts) AS score, "
+            "snippet(chunks_fts, 0, char(2), char(3), '…', 16) AS snippet, pages.label AS page_label, "
+            "documents.name AS doc_name "
+            "FROM chunks_fts JOIN chunks ON chunks.id = chunks_fts.rowid "
+            "JOIN pages ON pages.doc_id = chunks.doc_id AND pages.idx = chunks.page_start "
+            "JOIN documents ON documents.id = chunks.doc_id "
+            "WHERE chunks_fts MATCH ?"
+        )
+        params: list = [match]
+        if doc_ids:
+            sql += f" AND chunks.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params.extend(doc_ids)
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(k)
+        try:
+            rows = list(self.db.query(sql, params))
+        except sqlite3.OperationalError as error:
+            raise WorkspaceError(f"invalid search query {query!r}: {error}") from None
+        return [
+            SearchHit(_chunk(row), float(row["score"]), row["snippet"], row["page_label"], row["doc_name"])
+            for row in rows
+        ]
+
+    def grep(
+        self,
+        pattern: str,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        regex: bool = True,
+        ignore_case: bool = False,
+        context: int = 0,
+        limit: int = 100,
+    ) -> list[GrepHit]:
+        """Lines matching ``pattern``; literal patterns of 3+ chars use the trigram index."""
+        flags = re.IGNORECASE if ignore_case else 0
+        try:
+            compiled = re.compile(pattern if regex else re.escape(pattern), flags)
+        except re.error as error:
+            raise WorkspaceError(f"invalid regular expression {pattern!r}: {error}; use --literal for plain text") from None
+        hits: list[GrepHit] = []
+        for page in self._candidate_pages(pattern, regex, ignore_case, doc_ids):
+            lines = page.text.split("\n")
+            for number, line in enumerate(lines, start=1):
+                if compiled.search(line):
+                    hits.append(
+                        GrepHit(
+                            doc_id=page.doc_id,
+                            page_index=page.index,
+                            page_label=page.label,
+                            line=number,
+                            doc_line=page.line_start + number - 1,
+                            text=line,
+                            before=tuple(lines[max(0, number - 1 - context) : number - 1]),
+                            after=tuple(lines[number : number + context]),
+                        )
+                    )
+                    if len(hits) >= limit:
+                        return hits
+        return hits
+
+    def _candidate_pages(
+        self, pattern: str, regex: bool, ignore_case: bool, doc_ids: Sequence[str] | None
+    ) -> Iterator[Page]:
+        literal = pattern if not regex else (pattern if re.escape(pattern) == pattern else None)
+        where, params = "", []
+        if doc_ids:
+            where = f" AND pages.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params = list(doc_ids)
+        if literal is not None and len(literal) >= 3:
+            # the trigram tokenizer is case-insensitive, so it prefilters both cases
+            query = '"' + literal.replace('"', '""') + '"'
+            sql = (
+                "SELECT pages.* FROM pages_trigram JOIN pages ON pages.id = pages_trigram.rowid "
+                "WHERE pages_trigram MATCH ?" + where + " ORDER BY pages.doc_id, pages.idx"
+            )
+            rows = self.db.query(sql, [query, *params])
+        else:
+            rows = self.db.query("SELECT * FROM pages WHERE 1" + where + " ORDER BY doc_id, idx", params)
+        for row in rows:
+            yield _page(row)
+
+    # --- writes ---------------------------------------------------------------------------
+    def add_document(self, new: NewDocument) -> None:
+        """Store a document atomically: all of it (rows, indexes, page files) or nothing."""
+        document = new.document
+        staging = self.files_root / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+        try:
+            for page in new.pages:
+                (staging / page_file_name(page.index)).write_text(page.text, encoding="utf-8")
+            with self.transaction():
+                if self.get(document.id):  # another process stored the same bytes meanwhile
+                    shutil.rmtree(staging)
+                    return
+                self.db["documents"].insert({**_document_row(document), "warnings": json.dumps(list(new.warnings))})
+                self.db["pages"].insert_all(
+                    (
+                        {
+                            "doc_id": p.doc_id,
+                            "idx": p.index,
+                            "label": p.label,
+                            "char_start": p.char_start,
+                            "line_start": p.line_start,
+                            "text": p.text,
+                        }
+                        for p in new.pages
+                    ),
+                    batch_size=500,
+                )
+                self.db["chunks"].insert_all(
+                    (
+                        {
+                            "doc_id": c.doc_id,
+                            "ordinal": c.ordinal,
+                            "char_start": c.char_start,
+                            "char_end": c.char_end,
+                            "page_start": c.page_start,
+                            "page_end": c.page_end,
+                            "line_start": c.line_start,
+                            "line_end": c.line_end,
+                            "tokens": c.tokens,
+                            "text": c.text,
+                        }
+                        for c in new.chunks
+                    ),
+                    batch_size=500,
+                )
+                self.db.execute(
+                    "INSERT INTO chunks_fts(rowid, text) SELECT id, text FROM chunks WHERE doc_id = ?",
+                    [document.id],
+                )
+                self.db.execute(
+                    "INSERT INTO pages_trigram(rowid, text) SELECT id, text FROM pages WHERE doc_id = ?",
+                    [document.id],
+                )
+                final = self.files_dir(document.id)
+                if final.exists():  # left by a crash between rename and commit: replace it
+                    shutil.rmtree(final)
+                os.replace(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not self.get(document.id):
+                shutil.rmtree(self.files_dir(document.id), ignore_errors=True)
+            raise
+
+    def remove(self, doc_id: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO chunks_fts(chunks_fts, rowid, text) "
+                "SELECT 'delete', id, text FROM chunks WHERE doc_id = ?",
+                [doc_id],
+            )
+            self.db.execute(
+                "INSERT INTO pages_trigram(pages_trigram, rowid, text) "
+                "SELECT 'delete', id, text FROM pages WHERE doc_id = ?",
+                [doc_id],
+            )
+            for table in ("chunks", "pages", "documents"):
+                column = "id" if table == "documents" else "doc_id"
+                self.db.execute(f"DELETE FROM {table} WHERE {column} = ?", [doc_id])
+            for extra in _per_document_tables(self.db):
+                self.db.execute(f"DELETE FROM [{extra}] WHERE doc_id = ?", [doc_id])
+        shutil.rmtree(self.files_dir(doc_id), ignore_errors=True)
+
+    def sweep(self) -> list[Path]:
+        """Remove page-file folders left by crashed ingests (no committed document)."""
+        removed: list[Path] = []
+        with self.transaction():  # the write lock keeps us from racing a live ingest's commit
+            known = {row["id"][:16] for row in self.db.query("SELECT id FROM documents")}
+            for entry in self.files_root.iterdir():
+                if entry.name.startswith(_TMP_PREFIX):
+                    pid = entry.name[len(_TMP_PREFIX) :].split("-")[0]
+                    if pid.isdigit() and _pid_alive(int(pid)):
+                        continue
+                elif entry.name in known:
+                    continue
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+        return removed
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception (Ctrl-C included)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+
+
+def page_file_name(index: int) -> str:
+    return f"page-{index:04d}.txt"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _per_document_tables(db: sqlite_utils.Database) -> Iterable[str]:
+    """Tables added by later migrations (agent memory) that hold rows keyed by doc_id."""
+    core = {"documents", "pages", "chunks"}
+    for table in db.table_names():
+        if table in core or table.startswith(("chunks_fts", "pages_trigram", "_")):
+            continue
+        if "doc_id" in db[table].columns_dict:
+            yield table
+
+
+def _document_row(document: Document) -> dict:
+    return {
+        "id": document.id,
+        "name": document.name,
+        "path": document.path,
+        "kind": document.kind,
+        "bytes": document.bytes,
+        "pages": document.pages,
+        "tokens": document.tokens,
+        "chunks": document.chunks,
+        "title": document.title,
+        "version": document.version,
+        "ingested_at": document.ingested_at,
+    }
+
+
+def _document(row: dict) -> Document:
+    return Document(
+        id=row["id"],
+        name=row["name"],
+        path=row["path"],
+        kind=row["kind"],
+        bytes=row["bytes"],
+        pages=row["pages"],
+        tokens=row["tokens"],
+        chunks=row["chunks"],
+        ingested_at=row["ingested_at"],
+        title=row["title"],
+        version=row["version"],
+    )
+
+
+def _page(row: dict) -> Page:
+    return Page(
+        doc_id=row["doc_id"],
+        index=row["idx"],
+        label=row["label"],
+        text=row["text"],
+        char_start=row["char_start"],
+        line_start=row["line_start"],
+    )
+
+
+def _chunk(row: dict) -> Chunk:
+    return Chunk(
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        char_start=row["char_start"],
+        char_end=row["char_end"],
+        page_start=row["page_start"],
+        page_end=row["page_end"],
+        line_start=row["line_start"],
+        line_end=row["line_end"],
+        tokens=row["tokens"],
+        text=row["text"],
+    )

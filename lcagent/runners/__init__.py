@@ -1,0 +1,1 @@
+"""Runners turn messages into completions: local llama.cpp, OpenAI-compatible HTTP, vLLM, scripted."""

@@ -1,0 +1,1 @@
+"""Tools an agent can call over an ingested workspace: search, grep, read, list, count. Read-only."""

@@ -1,0 +1,228 @@
+"""The SQLite workspace: migrations, content-hash versions, indexes, page files, atomicity."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from lcagent.ingest import ingest_file
+from lcagent.memory.migrations import MIGRATIONS
+from lcagent.memory.workspace import DocumentNotFound, Workspace, WorkspaceError, fts_query
+
+PAGES = [
+    "The Harrow Point light was built in 1861.\nIts first keeper was Tomas Reyes.",
+    "In 1987 the light was automated.\nThe fog signal sounded 4,112 times that winter.",
+    "Appendix: storm log.\nAda Lindqvist logged 312 storms [sic] (estimated).",
+]
+
+
+def write_doc(path: Path, pages=PAGES) -> Path:
+    path.write_text("\f".join(pages), encoding="utf-8")
+    return path
+
+
+def snapshot(ws: Workspace) -> dict:
+    counts = {t: ws.db[t].count for t in ("documents", "pages", "chunks")}
+    counts["fts"] = ws.db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
+    counts["files"] = sorted(str(p.relative_to(ws.files_root)) for p in ws.files_root.rglob("*"))
+    return counts
+
+
+def test_migrations_are_recorded_once(tmp_path):
+    ws = Workspace(tmp_path / "w")
+    names = [row["name"] for row in ws.db.query("SELECT name FROM _migrations ORDER BY name")]
+    assert names == sorted(name for name, _ in MIGRATIONS)
+    ws.close()
+    again = Workspace(tmp_path / "w")
+    assert again.db["_migrations"].count == len(MIGRATIONS)
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_ingest_stores_pages_chunks_indexes_and_files(workspace, tmp_path):
+    result = ingest_file(workspace, write_doc(tmp_path / "guide.txt"))
+    doc = result.document
+    assert result.status == "new" and doc.pages == 3 and doc.version == 1
+    pages = workspace.pages(doc.id)
+    assert [p.text for p in pages] == PAGES
+    assert [p.line_start for p in pages] == [1, 3, 5]
+    assert [p.label for p in pages] == ["1", "2", "3"]
+    text = workspace.text(doc.id)
+    for chunk in workspace.chunks(doc.id):
+        assert text[chunk.char_start : chunk.char_end] == chunk.text
+    for page in pages:  # the plain-file mirror matches the database byte for byte
+        assert workspace.page_file(doc.id, page.index).read_text(encoding="utf-8") == page.text
+    hits = workspace.search("When was the light automated?", doc_ids=[doc.id])
+    assert hits and "automated" in hits[0].chunk.text
+    grep = workspace.grep(r"\d+ storms", doc_ids=[doc.id])
+    assert [(h.page_index, h.line, h.doc_line) for h in grep] == [(3, 2, 6)]
+
+
+def test_reingest_same_bytes_is_a_lookup(workspace, tmp_path, monkeypatch):
+    path = write_doc(tmp_path / "guide.txt")
+    first = ingest_file(workspace, path)
+    import lcagent.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "load_document", lambda *a, **k: pytest.fail("re-parsed unchanged bytes"))
+    again = ingest_file(workspace, path)
+    assert again.status == "unchanged" and again.document == first.document
+    copy = write_doc(tmp_path / "copy.txt")  # same bytes, other name: still one document
+    assert ingest_file(workspace, copy).document.id == first.document.id
+    assert workspace.db["documents"].count == 1
+
+
+def test_changed_file_becomes_new_version(workspace, tmp_path):
+    path = write_doc(tmp_path / "guide.txt")
+    v1 = ingest_file(workspace, path).document
+    write_doc(path, PAGES + ["A fourth page about the 1990 refit."])
+    result = ingest_file(workspace, path)
+    assert result.status == "new version" and result.document.version == 2
+    assert workspace.resolve(str(path)).id == result.document.id
+    assert [d.id for d in workspace.documents()] == [result.document.id]
+    assert {d.id for d in workspace.documents(all_versions=True)} == {v1.id, result.document.id}
+    assert workspace.resolve(v1.id[:10]).version == 1
+
+
+def test_resolve_by_id_prefix_path_and_name(workspace, tmp_path):
+    doc = ingest_file(workspace, write_doc(tmp_path / "guide.txt")).document
+    assert workspace.resolve(doc.id) == doc
+    assert workspace.resolve(doc.id[:6]) == doc
+    assert workspace.resolve(str(tmp_path / "guide.txt")) == doc
+    assert workspace.resolve("guide.txt") == doc
+    with pytest.raises(DocumentNotFound, match="lcagent ingest"):
+        workspace.resolve("nothing.pdf")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=40))
+def test_arbitrary_query_text_never_breaks_fts5(tmp_path_factory, query):
+    ws = _shared_search_workspace(tmp_path_factory)
+    for mode in ("any", "all", "phrase"):
+        ws.search(query, mode=mode)  # must not raise
+
+
+_SEARCH_WS = {}
+
+
+def _shared_search_workspace(factory) -> Workspace:
+    if "ws" not in _SEARCH_WS:
+        root = factory.mktemp("search")
+        ws = Workspace(root / "ws")
+        ingest_file(ws, write_doc(root / "g.txt"))
+        _SEARCH_WS["ws"] = ws
+    return _SEARCH_WS["ws"]
+
+
+def test_fts_query_quotes_operators():
+    assert fts_query('NEAR("a" OR b) AND -c*') == '"NEAR" OR "b" OR "c"'  # a/or/and are stop words
+    assert fts_query("the", mode="any") == '"the"'  # stopwords only: keep them rather than nothing
+    assert fts_query("Harrow Point", mode="phrase") == '"Harrow Point"'
+    assert fts_query("?!") is None
+
+
+def test_grep_literal_uses_trigram_and_respects_case(workspace, tmp_path):
+    doc = ingest_file(workspace, write_doc(tmp_path / "g.txt")).document
+    assert workspace.grep("[sic]", regex=False, doc_ids=[doc.id])[0].page_index == 3
+    assert workspace.grep("harrow point", regex=False) == []
+    hits = workspace.grep("harrow point", regex=False, ignore_case=True, context=1)
+    assert hits[0].page_index == 1 and hits[0].after == ("Its first keeper was Tomas Reyes.",)
+    with pytest.raises(WorkspaceError, match="invalid regular expression"):
+        workspace.grep("([unclosed")
+
+
+def test_remove_deletes_rows_index_entries_and_files(workspace, tmp_path):
+    doc = ingest_file(workspace, write_doc(tmp_path / "g.txt")).document
+    before = snapshot(workspace)
+    assert before["fts"] > 0
+    workspace.remove(doc.id)
+    after = snapshot(workspace)
+    assert after == {"documents": 0, "pages": 0, "chunks": 0, "fts": 0, "files": []}
+    assert workspace.search("automated") == []
+    assert workspace.grep("storms") == []
+
+
+def test_interrupt_during_commit_leaves_nothing(workspace, tmp_path, monkeypatch):
+    ingest_file(workspace, write_doc(tmp_path / "keep.txt", ["kept document"]))
+    before = snapshot(workspace)
+    original = workspace.db.execute
+
+    def explode(sql, *args, **kwargs):
+        if sql.startswith("INSERT INTO pages_trigram"):
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the write transaction
+        return original(sql, *args, **kwargs)
+
+    monkeypatch.setattr(workspace.db, "execute", explode)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_file(workspace, write_doc(tmp_path / "g.txt"))
+    monkeypatch.undo()
+    assert snapshot(workspace) == before
+
+
+CRASH_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    from lcagent.memory.workspace import Workspace
+    from lcagent.ingest import ingest_file
+    ws = Workspace(sys.argv[1])
+    real_replace = os.replace
+    def crash(src, dst):
+        real_replace(src, dst)
+        os._exit(9)  # killed after the page files moved into place, before COMMIT
+    os.replace = crash
+    ingest_file(ws, sys.argv[2])
+    """
+)
+
+
+def test_hard_crash_before_commit_leaves_no_half_document(tmp_path):
+    doc = write_doc(tmp_path / "g.txt")
+    result = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(tmp_path / "ws"), str(doc)], capture_output=True)
+    assert result.returncode == 9, result.stderr.decode()
+    ws = Workspace(tmp_path / "ws")
+    assert ws.db["documents"].count == 0 and ws.db["pages"].count == 0
+    leftovers = list(ws.files_root.iterdir())
+    assert len(leftovers) == 1  # the orphaned page folder...
+    assert ws.sweep() == leftovers  # ...is swept, and the next ingest works
+    assert list(ws.files_root.iterdir()) == []
+    assert ingest_file(ws, doc).status == "new"
+    ws.close()
+
+
+INGEST_MANY = textwrap.dedent(
+    """
+    import sys
+    from lcagent.memory.workspace import Workspace
+    from lcagent.ingest import ingest_file
+    ws = Workspace(sys.argv[1])
+    for path in sys.argv[2:]:
+        ingest_file(ws, path)
+    """
+)
+
+
+def test_two_processes_ingesting_at_once_lose_nothing(tmp_path):
+    files = []
+    for n in range(24):
+        pages = [f"Document {n} page {p}: " + f"the tide rose {n * 10 + p} centimetres. " * 40 for p in range(4)]
+        files.append(write_doc(tmp_path / f"doc{n}.txt", pages))
+    shared = write_doc(tmp_path / "shared.txt")
+    groups = [[str(shared)] + [str(f) for f in files[0::2]], [str(shared)] + [str(f) for f in files[1::2]]]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", INGEST_MANY, str(tmp_path / "ws"), *group], stderr=subprocess.PIPE)
+        for group in groups
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=300) == 0, worker.stderr.read().decode()
+    ws = Workspace(tmp_path / "ws")
+    assert ws.db["documents"].count == 25
+    assert ws.db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0] == ws.db["chunks"].count
+    assert ws.db["pages"].count == 24 * 4 + 3
+    assert len(list(ws.files_root.iterdir())) == 25
+    for n in (0, 7, 23):
+        hits = ws.search(f"Document {n} page 2", mode="phrase")
+        assert hits and hits[0].chunk.page_start <= 3 <= hits[0].chunk.page_end
+    ws.close()
