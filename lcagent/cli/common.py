@@ -35,7 +35,7 @@ def console() -> Console:
 
 @lru_cache(maxsize=1)
 def error_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def workspace_option(function: Callable) -> Callable:

@@ -9,11 +9,14 @@ import os
 import re
 import shutil
 import sqlite3
+import time
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+import regex as regex_module
 import sqlite_utils
 
 from lcagent.memory.migrations import apply_migrations
@@ -224,18 +227,28 @@ class Workspace:
         ignore_case: bool = False,
         context: int = 0,
         limit: int = 100,
+        seconds: float | None = None,
     ) -> list[GrepHit]:
-        """Lines matching ``pattern``; literal patterns of 3+ chars use the trigram index."""
-        flags = re.IGNORECASE if ignore_case else 0
+        """Lines matching ``pattern``; literal patterns of 3+ chars use the trigram index.
+
+        ``seconds`` bounds the total regex time (catastrophic patterns raise TimeoutError).
+        """
+        flags = regex_module.IGNORECASE if ignore_case else 0
         try:
-            compiled = re.compile(pattern if regex else re.escape(pattern), flags)
-        except re.error as error:
+            compiled = regex_module.compile(pattern if regex else regex_module.escape(pattern), flags | regex_module.V0)
+        except regex_module.error as error:
             raise WorkspaceError(f"invalid regular expression {pattern!r}: {error}; use --literal for plain text") from None
+        deadline = time.monotonic() + seconds if seconds else None
         hits: list[GrepHit] = []
         for page in self._candidate_pages(pattern, regex, ignore_case, doc_ids):
             lines = page.text.split("\n")
             for number, line in enumerate(lines, start=1):
-                if compiled.search(line):
+                remaining = None
+                if deadline is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError(f"grep for {pattern!r} ran out of time")
+                if compiled.search(line, timeout=remaining):
                     hits.append(
                         GrepHit(
                             doc_id=page.doc_id,
@@ -279,11 +292,13 @@ class Workspace:
         document = new.document
         staging = self.files_root / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
+        # Page files are written by a thread while SQLite builds the indexes (it releases the GIL).
+        writer = _PageFileWriter(staging, new.pages)
+        writer.start()
         try:
-            for page in new.pages:
-                (staging / page_file_name(page.index)).write_text(page.text, encoding="utf-8")
             with self.transaction():
                 if self.get(document.id):  # another process stored the same bytes meanwhile
+                    writer.join()
                     shutil.rmtree(staging)
                     return
                 self.db["documents"].insert({**_document_row(document), "warnings": json.dumps(list(new.warnings))})
@@ -327,11 +342,15 @@ class Workspace:
                     "INSERT INTO pages_trigram(rowid, text) SELECT id, text FROM pages WHERE doc_id = ?",
                     [document.id],
                 )
+                writer.join()
+                if writer.error:
+                    raise writer.error
                 final = self.files_dir(document.id)
                 if final.exists():  # left by a crash between rename and commit: replace it
                     shutil.rmtree(final)
                 os.replace(staging, final)
         except BaseException:
+            writer.join()
             shutil.rmtree(staging, ignore_errors=True)
             if not self.get(document.id):
                 shutil.rmtree(self.files_dir(document.id), ignore_errors=True)
@@ -371,6 +390,21 @@ class Workspace:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
         return removed
+
+
+class _PageFileWriter(threading.Thread):
+    def __init__(self, folder: Path, pages: Sequence[Page]) -> None:
+        super().__init__(daemon=True)
+        self.folder, self.pages = folder, pages
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for page in self.pages:
+                with open(self.folder / page_file_name(page.index), "w", encoding="utf-8") as handle:
+                    handle.write(page.text)
+        except BaseException as error:  # surfaced by add_document, which rolls back
+            self.error = error
 
 
 class _Transaction:
