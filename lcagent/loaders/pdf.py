@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -66,9 +70,11 @@ class PdfLoader:
             if len(document) == 0:
                 raise IngestError(
                     f"{path} is a PDF with zero pages (or no page tree); there is nothing to ingest")
-            pages = [PageText(label=_page_label(document, index),
-                              text=clean_pdfium_text(_page_text(document, index)))
-                     for index in range(len(document))]
+            workers = _worker_count(len(document))
+            if workers > 1:
+                pages = _extract_in_parallel(path, password, len(document), workers)
+            else:
+                pages = _extract_range(document, 0, len(document))
             title = (document.get_metadata_value("Title") or "").strip() or None
         finally:
             document.close()
@@ -80,6 +86,43 @@ class PdfLoader:
             warnings.append(f"{len(textless)} of {len(pages)} pages have no text layer "
                             f"(labels {shown}); OCR is not included")
         return LoadedDocument(pages=pages, kind="pdf", title=title, warnings=warnings)
+
+
+# Below this many pages a second process costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+
+
+def _worker_count(pages: int) -> int:
+    configured = os.environ.get("LCAGENT_PDF_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    if pages < PARALLEL_MIN_PAGES:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _extract_range(document: pdfium.PdfDocument, start: int, stop: int) -> list[PageText]:
+    return [PageText(label=_page_label(document, index), text=clean_pdfium_text(_page_text(document, index)))
+            for index in range(start, stop)]
+
+
+def _extract_worker(path: str, password: str | None, start: int, stop: int) -> list[PageText]:
+    # Each process opens its own document: PDFium is not thread-safe, processes share nothing.
+    document = pdfium.PdfDocument(path, password=password)
+    try:
+        return _extract_range(document, start, stop)
+    finally:
+        document.close()
+
+
+def _extract_in_parallel(path: Path, password: str | None, pages: int, workers: int) -> list[PageText]:
+    """Contiguous page ranges extracted by separate processes, reassembled in order."""
+    # fork is cheapest, but forking a process that runs other threads can deadlock
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    bounds = [pages * i // workers for i in range(workers + 1)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        parts = pool.map(_extract_worker, [str(path)] * workers, [password] * workers, bounds[:-1], bounds[1:])
+        return [page for part in parts for page in part]
 
 
 def _open(path: Path, password: str | None) -> pdfium.PdfDocument:
