@@ -218,6 +218,23 @@ class Workspace:
             for row in rows
         ]
 
+    def document_frequency(self, term: str, doc_ids: Sequence[str] | None = None) -> tuple[int, int]:
+        """(chunks containing ``term``, all chunks) within ``doc_ids``: the inputs of an idf weight."""
+        match = fts_query(term, "phrase")
+        scope, params = "", []
+        if doc_ids:
+            scope = f" AND chunks.doc_id IN ({','.join('?' * len(doc_ids))})"
+            params = list(doc_ids)
+        total = self.db.execute("SELECT count(*) FROM chunks WHERE 1" + scope, params).fetchone()[0]
+        if not match:
+            return 0, total
+        found = self.db.execute(
+            "SELECT count(*) FROM chunks_fts JOIN chunks ON chunks.id = chunks_fts.rowid "
+            "WHERE chunks_fts MATCH ?" + scope,
+            [match, *params],
+        ).fetchone()[0]
+        return found, total
+
     def grep(
         self,
         pattern: str,

@@ -1,0 +1,155 @@
+"""Deterministic query analysis: what kind of question this is and what to look for.
+
+A small model cannot plan searches well; these rules seed retrieval with the question's
+quoted phrases, identifiers, numbers, names and content words, and tell the router whether
+the question asks for a fact, a chain of facts, an aggregate, or a summary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lcagent.tools.text import STOPWORDS, terms
+
+QuestionKind = Literal["fact", "chain", "aggregate", "summary"]
+AnswerType = Literal["number", "date", "name", "id", "words", "span"]
+
+_QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|'([^']{3,})'")
+_ID = re.compile(r"\b(?=[\w-]*[-_])(?=[\w-]*\w)[\w]+(?:[-_][\w]+)+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+_NAME = re.compile(r"\b[A-Z][\w'’]+(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’]+)*")
+_TOP_N = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b\s+(?:\w+\s+){0,2}(?:most|frequent|common)", re.I)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
+
+# Words that ask rather than describe: never worth searching for.
+QUESTION_WORDS = frozenset(
+    """what which who whom whose when where why how many much does did is are was were list find give
+    tell name please answer question according mentioned provided text document passage above below""".split()
+)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    kind: QuestionKind
+    answer_type: AnswerType
+    plural: bool
+    quoted: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    content_terms: tuple[str, ...] = ()
+    top_n: int | None = None
+    count_target: str | None = None
+    counted_noun: str | None = None  # "steps" in "how many steps ...": the answer number sits beside it
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    def search_queries(self) -> list[str]:
+        """bm25 queries, most specific first."""
+        queries = []
+        if self.content_terms:
+            queries.append(" ".join(self.content_terms))
+        queries.extend(self.quoted)
+        queries.extend(name for name in self.names if name not in queries)
+        return list(dict.fromkeys(q for q in queries if q.strip()))
+
+    def exact_patterns(self) -> list[str]:
+        """Literal strings worth grepping for: quoted phrases, identifiers, numbers, long names."""
+        patterns = list(self.quoted) + list(self.identifiers) + [n for n in self.numbers if len(n) >= 3]
+        patterns += [n for n in self.names if " " in n]
+        return list(dict.fromkeys(patterns))
+
+    def key_terms(self) -> list[str]:
+        """Terms an answering sentence should contain."""
+        keys = [t.lower() for t in self.identifiers] + [t.lower() for t in self.numbers]
+        keys += [w for q in self.quoted for w in terms(q)]
+        keys += list(self.content_terms)
+        return list(dict.fromkeys(keys))
+
+
+def analyse(question: str) -> QueryAnalysis:
+    text = " ".join(question.split())
+    lowered = text.lower()
+    quoted = tuple(next(g for g in m.groups() if g) for m in _QUOTED.finditer(text))
+    identifiers = tuple(dict.fromkeys(m.group(0) for m in _ID.finditer(text)))
+    numbers = tuple(dict.fromkeys(m.group(0) for m in _NUMBER.finditer(text) if not any(m.group(0) in i for i in identifiers)))
+    names = tuple(
+        dict.fromkeys(
+            m.group(0)
+            for m in _NAME.finditer(text)
+            # a lone capitalised first word is just the start of the sentence ("Summarise ...")
+            if not (m.start() == 0 and len(m.group(0).split()) == 1)
+        )
+    )
+    names = tuple(_strip_leading_question_word(n) for n in names)
+    names = tuple(n for n in names if n and n.lower() not in QUESTION_WORDS | STOPWORDS)
+    content = tuple(dict.fromkeys(t for t in terms(text) if t not in QUESTION_WORDS))
+
+    reasons: list[str] = []
+    kind: QuestionKind = "fact"
+    top_n = None
+    count_target = None
+    if re.search(r"\b(most|least)\s+(common|frequent|frequently|often|used|repeated)\b|\bfrequen(cy|cies)\b|\bhow many times\b|\bhow often\b|\bcount\b|\bnumber of (times|occurrences)\b", lowered):
+        kind = "aggregate"
+        reasons.append("asks for counts or frequencies over the whole text")
+        match = _TOP_N.search(text)
+        if match:
+            token = match.group(1).lower()
+            top_n = int(token) if token.isdigit() else _WORD_NUMBERS.get(token)
+        times = re.search(r"how (?:many times|often) (?:does|did|is|are|do)?\s*(.+?)\s+(?:occur|appear|mentioned|used|said|come up)", text, re.I)
+        if times:
+            count_target = times.group(1).strip(" \"'“”")
+        elif quoted:
+            count_target = quoted[0]
+    elif re.search(r"\b(summar(y|ise|ize)|overview|main (points|ideas|themes)|what is (this|the) (document|text|book|report) about|outline)\b", lowered):
+        kind = "summary"
+        reasons.append("asks for a summary of the whole text")
+    elif re.search(r"\bwhose\b|\bof the \w+ (that|who|which)\b|\b(that|who|which) (was|were|is|are) .* (of|by) the\b|\bassigned the value\b|\bchain\b|\bafter\b.*\bbefore\b", lowered):
+        kind = "chain"
+        reasons.append("follows a chain of facts (nested relation)")
+    else:
+        reasons.append("asks for a specific fact")
+
+    answer_type: AnswerType = "span"
+    if kind == "aggregate" and top_n:
+        answer_type = "words"
+    elif re.match(r"(in )?what year|when\b", lowered):
+        answer_type = "date"
+    elif re.search(r"\bhow (many|much)\b|\bnumber\b|\bnumbers\b|\bamount\b|\bcount\b", lowered):
+        answer_type = "number"
+    elif re.search(r"\buuids?\b|\bids?\b|\bcodes?\b|\bkeys?\b", lowered):
+        answer_type = "id"
+    elif re.match(r"(who|whom)\b|which (person|company|organi[sz]ation|country|city|author)|where\b", lowered):
+        answer_type = "name"
+    counted = re.search(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", lowered)
+    counted_noun = None
+    if counted and kind != "aggregate":
+        # "how many steps does", "how many old keepers were": the noun is the last word before a verb
+        words = re.findall(r"\w+", lowered[counted.start():])[2:5]
+        nouns = [w for w in words if w not in STOPWORDS and w not in QUESTION_WORDS]
+        counted_noun = nouns[0] if nouns else None
+    plural = bool(re.search(r"\ball\b|\bwhat are\b|\bwhich are\b|\blist\b|\beach\b|\bevery\b", lowered)) or answer_type == "words"
+    return QueryAnalysis(
+        question=text,
+        kind=kind,
+        answer_type=answer_type,
+        plural=plural,
+        quoted=quoted,
+        identifiers=identifiers,
+        numbers=numbers,
+        names=names,
+        content_terms=content,
+        top_n=top_n,
+        count_target=count_target,
+        counted_noun=counted_noun,
+        reasons=tuple(reasons),
+    )
+
+
+def _strip_leading_question_word(name: str) -> str:
+    words = name.split()
+    while words and words[0].lower() in QUESTION_WORDS | STOPWORDS:
+        words = words[1:]
+    return " ".join(words)

@@ -1,0 +1,68 @@
+"""What every strategy receives and returns.
+
+A strategy reads the workspace only through tools and talks to the model only through
+the (traced) runner it is given; it reports progress through a callback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+from lcagent.agents.reader import Reading
+from lcagent.memory.traces import RunTrace
+from lcagent.memory.workspace import Workspace
+from lcagent.runners.tracing import TracingRunner
+from lcagent.tools import ToolContext, ToolResult, call
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One line of live status: ``stage`` is e.g. 'search' or 'chunk'; i/n when counted."""
+
+    stage: str
+    detail: str = ""
+    i: int | None = None
+    n: int | None = None
+
+
+@dataclass
+class Budget:
+    max_steps: int = 6
+    budget_tokens: int | None = None
+
+
+@dataclass
+class AgentContext:
+    workspace: Workspace
+    doc_ids: Sequence[str]
+    runner: TracingRunner
+    trace: RunTrace
+    budget: Budget = field(default_factory=Budget)
+    progress: Callable[[Progress], None] = lambda event: None
+    reader: str = "auto"  # "extractive", "generative" or "auto"
+
+    @property
+    def tools(self) -> ToolContext:
+        return ToolContext(self.workspace, list(self.doc_ids))
+
+    def use_tool(self, name: str, arguments: dict) -> ToolResult:
+        """Run a tool and record it in the trace."""
+        result = call(name, arguments, self.tools)
+        self.trace.step(
+            "tool", name, arguments, {"ok": result.ok, "text": result.text, "truncated": result.truncated},
+            seconds=result.seconds,
+        )
+        return result
+
+    def reader_mode(self) -> str:
+        if self.reader != "auto":
+            return self.reader
+        # tiny local models cannot write reliable free-form answers; bigger served models can
+        return "extractive" if self.runner.name in {"local", "scripted"} else "generative"
+
+
+class Strategy(Protocol):
+    name: str
+
+    def answer(self, question: str, context: AgentContext) -> Reading: ...

@@ -1,0 +1,187 @@
+"""Chain of Agents (Zhang et al., 2024) and its map-reduce variant.
+
+Chain: the document is cut into windows that fit the runner; worker i reads window i, the
+question and the previous communication unit, and writes the next unit; a manager answers
+from the last unit. The loop is a LangGraph graph checkpointed to SQLite, so an interrupted
+run resumes at the window where it stopped (``lcagent ask --resume RUN_ID``).
+Map-reduce: workers read their windows independently (concurrently where the runner can),
+and reduce steps merge their notes until they fit one window.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import TypedDict
+
+from lcagent.agents.base import AgentContext, Progress
+from lcagent.agents.reader import NOT_FOUND, Reading
+from lcagent.chunking import ChunkSettings, chunk_text
+from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
+from lcagent.records import Citation
+from lcagent.runners.base import Request
+from lcagent.tokens import get_encoding
+
+UNIT_TOKENS = 400  # the communication unit a worker may write
+CHECKPOINT_DB = "checkpoints.db"
+_NOTE_LINE = re.compile(r"p\.\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*(.+)")
+
+
+@dataclass(frozen=True)
+class Window:
+    doc_id: str
+    char_start: int
+    char_end: int
+    page_start: int
+    page_end: int
+
+
+def windows(context: AgentContext, reserve_tokens: int) -> list[Window]:
+    """Cut the documents into windows of what fits the runner after ``reserve_tokens``."""
+    runner = context.runner
+    budget_model_tokens = max(256, runner.context_window - reserve_tokens)
+    encoding = get_encoding()
+    cut: list[Window] = []
+    for doc_id in context.doc_ids:
+        pages = context.workspace.pages(doc_id)
+        text = "\n".join(p.text for p in pages)
+        sample = text[:20000] or "x"
+        # windows are cut in cl100k tokens; scale by how many model tokens one cl100k token is
+        ratio = max(0.5, runner.count_tokens(sample) / max(1, len(encoding.encode_ordinary(sample))))
+        size = max(64, int(budget_model_tokens / ratio * 0.95))
+        for chunk in chunk_text(text, encoding, ChunkSettings(size, 0), doc_id=doc_id, page_starts=[p.char_start for p in pages]):
+            cut.append(Window(doc_id, chunk.char_start, chunk.char_end, chunk.page_start, chunk.page_end))
+    return cut
+
+
+def _window_text(context: AgentContext, window: Window, cache: dict[str, str]) -> str:
+    if window.doc_id not in cache:
+        cache[window.doc_id] = context.workspace.text(window.doc_id)
+    return cache[window.doc_id][window.char_start : window.char_end]
+
+
+def _pages(window: Window) -> str:
+    return str(window.page_start) if window.page_start == window.page_end else f"{window.page_start}-{window.page_end}"
+
+
+def _reserve(context: AgentContext, question: str) -> int:
+    overhead = context.runner.prompt_tokens(
+        CHAIN_WORKER.render(part=99, parts=99, pages="999-999", chunk="", question=question, previous="")
+    )
+    return overhead + 2 * UNIT_TOKENS + 16
+
+
+def notes_to_citations(notes: str, doc_ids) -> list[Citation]:
+    """Quotes a worker wrote as 'p. 12: ...' lines; the checker later keeps only real ones."""
+    citations = []
+    for line in notes.splitlines():
+        match = _NOTE_LINE.search(line)
+        if match:
+            citations.append(Citation(doc_ids[0] if len(doc_ids) == 1 else "", int(match.group(1)), "", match.group(2).strip()))
+    return citations
+
+
+def _manager(context: AgentContext, question: str, notes: str) -> Reading:
+    context.progress(Progress("manager", "writing the answer"))
+    with context.runner.labelled("manager"):
+        completion = context.runner.complete(CHAIN_MANAGER.render(notes=notes or "(no notes)", question=question), max_tokens=150)
+    answer = completion.text.strip().split("\n")[0].strip()
+    if not answer or answer.lower().strip(" .") == "not found":
+        return Reading(NOT_FOUND, found=False)
+    return Reading(answer, notes_to_citations(notes, list(context.doc_ids)))
+
+
+class ChainState(TypedDict):
+    question: str
+    i: int
+    notes: str
+
+
+class ChainOfAgents:
+    name = "chain"
+
+    def answer(self, question: str, context: AgentContext) -> Reading:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+        from langgraph.graph import END, START, StateGraph
+
+        cut = windows(context, _reserve(context, question))
+        cache: dict[str, str] = {}
+        runner = context.runner
+
+        def worker(state: ChainState) -> dict:
+            i = state["i"]
+            window = cut[i]
+            context.progress(Progress("chunk", f"pages {_pages(window)}", i + 1, len(cut)))
+            messages = CHAIN_WORKER.render(
+                part=i + 1, parts=len(cut), pages=_pages(window), chunk=_window_text(context, window, cache),
+                question=question, previous=state["notes"] or "(none)",
+            )
+            with runner.labelled(f"worker {i + 1}/{len(cut)}"):
+                completion = runner.complete(messages, max_tokens=UNIT_TOKENS)
+            return {"i": i + 1, "notes": completion.text.strip() or state["notes"]}
+
+        def route(state: ChainState) -> str:
+            return "worker" if state["i"] < len(cut) else END
+
+        graph = StateGraph(ChainState)
+        graph.add_node("worker", worker)
+        graph.add_edge(START, "worker")
+        graph.add_conditional_edges("worker", route, ["worker", END])
+        connection = sqlite3.connect(context.workspace.path / CHECKPOINT_DB, check_same_thread=False)
+        try:
+            app = graph.compile(checkpointer=SqliteSaver(connection))
+            config = {"configurable": {"thread_id": context.trace.run_id}, "recursion_limit": len(cut) + 10}
+            state = app.get_state(config)
+            if state.next:  # an interrupted run: continue from its last checkpoint
+                context.trace.note("resume", {"from_window": state.values["i"] + 1, "windows": len(cut)})
+                final = app.invoke(None, config)
+            else:
+                final = app.invoke({"question": question, "i": 0, "notes": ""}, config)
+        finally:
+            connection.close()
+        return _manager(context, question, final["notes"])
+
+
+class MapReduce:
+    name = "mapreduce"
+
+    def answer(self, question: str, context: AgentContext) -> Reading:
+        runner = context.runner
+        cut = windows(context, _reserve(context, question))
+        cache: dict[str, str] = {}
+        requests = [
+            Request(
+                tuple(MAP_WORKER.render(part=i + 1, parts=len(cut), pages=_pages(w), chunk=_window_text(context, w, cache), question=question)),
+                max_tokens=UNIT_TOKENS,
+            )
+            for i, w in enumerate(cut)
+        ]
+        context.progress(Progress("map", f"{len(cut)} windows", 0, len(cut)))
+        with runner.labelled("map worker"):
+            completions = runner.complete_many(requests)
+        notes = [c.text.strip() for c in completions if c.text.strip() and "nothing relevant" not in c.text.lower()]
+        context.trace.note("map", {"windows": len(cut), "relevant": len(notes)})
+        round_number = 0
+        budget = runner.context_window - _reserve(context, question)
+        while len(notes) > 1 and runner.count_tokens("\n".join(notes)) > budget:
+            round_number += 1
+            groups, current, used = [], [], 0
+            for note in notes:
+                cost = runner.count_tokens(note) + 2
+                if current and used + cost > budget:
+                    groups.append(current)
+                    current, used = [], 0
+                current.append(note)
+                used += cost
+            groups.append(current)
+            if len(groups) == len(notes):  # each note alone fills the window: keep the most recent ones
+                notes = notes[-max(1, len(notes) // 2):]
+                continue
+            context.progress(Progress("reduce", f"round {round_number}", 0, len(groups)))
+            with runner.labelled(f"reduce round {round_number}"):
+                merged = runner.complete_many(
+                    [Request(tuple(REDUCE.render(notes="\n".join(g), question=question)), max_tokens=UNIT_TOKENS) for g in groups]
+                )
+            notes = [m.text.strip() for m in merged if m.text.strip()]
+        return _manager(context, question, "\n".join(notes))

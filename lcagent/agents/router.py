@@ -1,0 +1,34 @@
+"""``--strategy auto``: pick a strategy from the document's size against the runner's window
+and from the kind of question, and say why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lcagent.agents.analysis import QueryAnalysis
+
+STRATEGIES = ("auto", "tools", "chain", "mapreduce", "full", "rag")
+
+
+@dataclass(frozen=True)
+class Route:
+    strategy: str
+    reason: str
+
+
+def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int, reader: str) -> Route:
+    fits = document_tokens + 800 < context_window
+    size = f"{document_tokens:,} tokens against a {context_window:,}-token window"
+    if analysis.kind == "summary":
+        if fits:
+            return Route("full", f"a summary of a document that fits the window ({size})")
+        return Route("mapreduce", f"a summary needs every part of the document, read in windows ({size})")
+    if analysis.kind == "aggregate":
+        return Route("tools", f"an aggregate over the whole text is counted exactly by tools ({size})")
+    if fits and reader == "generative":
+        return Route("full", f"the whole document fits the window ({size})")
+    if analysis.kind == "chain":
+        return Route("tools", f"a chain of facts is followed hop by hop with search and grep ({size})")
+    if fits:
+        return Route("tools", f"a specific fact: retrieval and extraction beat reading it all with a small model ({size})")
+    return Route("tools", f"a specific fact in a document larger than the window: retrieve first ({size})")

@@ -1,0 +1,149 @@
+"""Every prompt lcagent sends, in one place, as data.
+
+Each prompt names the variables it needs; ``render`` refuses missing or unexpected ones,
+so a template and its caller cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from lcagent.runners.base import Message
+
+
+class PromptError(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    system: str
+    user: str
+
+    def variables(self) -> set[str]:
+        found: set[str] = set()
+        for template in (self.system, self.user):
+            found.update(field for _, field, _, _ in string.Formatter().parse(template) if field)
+        return found
+
+    def render(self, **values: object) -> list[Message]:
+        needed = self.variables()
+        missing = needed - values.keys()
+        extra = values.keys() - needed
+        if missing or extra:
+            raise PromptError(f"prompt {self.name!r}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        messages = []
+        if self.system:
+            messages.append(Message("system", self.system.format(**values)))
+        messages.append(Message("user", self.user.format(**values)))
+        return messages
+
+
+EXTRACT_ANSWER = Prompt(
+    name="extract_answer",
+    system="You answer questions by copying the exact words from a sentence. Reply with the answer only.",
+    user=(
+        "Sentence: The ship's captain in 1902 was Marta Olsen.\n"
+        "Question: Who was the captain in 1902?\n"
+        "Answer: Marta Olsen\n\n"
+        "Sentence: One of the special codes for blue-river is: 4471932.\n"
+        "Question: What is the special code for blue-river?\n"
+        "Answer: 4471932\n\n"
+        "Sentence: {sentence}\n"
+        "Question: {question}\n"
+        "Answer:"
+    ),
+)
+
+ANSWER_FROM_EVIDENCE = Prompt(
+    name="answer_from_evidence",
+    system=(
+        "You answer a question using only the numbered evidence lines from a document. "
+        "Be brief. If the evidence does not contain the answer, reply exactly: not found"
+    ),
+    user="Evidence:\n{evidence}\n\nQuestion: {question}\nAnswer:",
+)
+
+ANSWER_WITH_QUOTES = Prompt(
+    name="answer_with_quotes",
+    system=(
+        "You answer a question using only the numbered evidence from a document. Reply with JSON: "
+        '{{"answer": "...", "quotes": ["exact sentence copied from the evidence", ...]}}. '
+        "Quotes must be copied word for word. If the evidence does not answer the question, "
+        'reply {{"answer": "not found", "quotes": []}}.'
+    ),
+    user="Evidence:\n{evidence}\n\nQuestion: {question}",
+)
+
+CHOOSE_ACTION = Prompt(
+    name="choose_action",
+    system=(
+        "You find answers in a long document using tools. Reply with one JSON action.\n"
+        "Tools: search (words to look for), grep (exact text), read (pages like '12'), answer (when the evidence "
+        "answers the question)."
+    ),
+    user=(
+        "Question: {question}\n\nEvidence so far:\n{evidence}\n\nActions taken: {history}\n"
+        "Step {step} of {max_steps}. Choose the next action."
+    ),
+)
+
+CHAIN_WORKER = Prompt(
+    name="chain_worker",
+    system=(
+        "You read one part of a long document and keep notes for a question. Copy every sentence from this "
+        "part that helps answer the question, with its page, e.g. 'p. 12: ...'. Keep the useful notes from "
+        "the previous parts. Write nothing else. If nothing is relevant, repeat the previous notes."
+    ),
+    user=(
+        "Part {part} of {parts} (pages {pages}):\n{chunk}\n\n"
+        "Question: {question}\n\nNotes from previous parts:\n{previous}\n\nUpdated notes:"
+    ),
+)
+
+CHAIN_MANAGER = Prompt(
+    name="chain_manager",
+    system=(
+        "You answer a question from notes that readers took on a long document. Be brief. If the notes do not "
+        "contain the answer, reply exactly: not found"
+    ),
+    user="Notes:\n{notes}\n\nQuestion: {question}\nAnswer:",
+)
+
+MAP_WORKER = Prompt(
+    name="map_worker",
+    system=(
+        "You read one part of a long document. Copy the sentences that help answer the question, each with its "
+        "page, e.g. 'p. 12: ...'. If nothing in this part is relevant, reply exactly: nothing relevant"
+    ),
+    user="Part {part} of {parts} (pages {pages}):\n{chunk}\n\nQuestion: {question}\nRelevant sentences:",
+)
+
+REDUCE = Prompt(
+    name="reduce",
+    system=(
+        "You combine notes from several readers of a long document into one set of notes for the question. "
+        "Keep every fact that helps, with its page. Drop repeats."
+    ),
+    user="Notes:\n{notes}\n\nQuestion: {question}\nCombined notes:",
+)
+
+FULL_CONTEXT = Prompt(
+    name="full_context",
+    system="You answer questions about a document. Be brief. If the document does not say, reply exactly: not found",
+    user="Document:\n{document}\n\nQuestion: {question}\nAnswer:",
+)
+
+ALL_PROMPTS: tuple[Prompt, ...] = (
+    EXTRACT_ANSWER,
+    ANSWER_FROM_EVIDENCE,
+    ANSWER_WITH_QUOTES,
+    CHOOSE_ACTION,
+    CHAIN_WORKER,
+    CHAIN_MANAGER,
+    MAP_WORKER,
+    REDUCE,
+    FULL_CONTEXT,
+)

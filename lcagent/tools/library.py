@@ -1,0 +1,212 @@
+"""The built-in tools: list_docs, search, grep, read, count, word_frequencies.
+
+Docstrings and descriptions here are written for the model that calls the tools.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field
+
+from lcagent.pagespec import parse_ranges
+from lcagent.tools.base import Tool, ToolContext, ToolInputError, ToolResult
+from lcagent.tools.text import STOPWORDS, overlap_score, sentences, terms
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _where(page_index: int, label: str) -> str:
+    return f"p. {page_index}" + (f" (label {label})" if label != str(page_index) else "")
+
+
+class ListDocs(Tool):
+    name = "list_docs"
+    description = "List the documents you can read: id, name, number of pages and tokens."
+
+    class Args(_Args):
+        pass
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        docs = context.documents()
+        lines = [f"{d.id[:12]}  {d.name}  {d.pages} pages  {d.tokens} tokens" for d in docs]
+        data = [{"id": d.id, "name": d.name, "pages": d.pages, "tokens": d.tokens} for d in docs]
+        return ToolResult("\n".join(lines) or "no documents", data)
+
+
+class Search(Tool):
+    name = "search"
+    description = (
+        "Find the passages most relevant to a query (bm25 full-text ranking). Use a few distinctive "
+        "words, names or numbers from the question. Returns the best sentences of each passage with "
+        "page numbers."
+    )
+
+    class Args(_Args):
+        query: str = Field(description="Words to look for, e.g. 'auditor going concern 2023'.", min_length=1)
+        k: int = Field(5, ge=1, le=20, description="How many passages to return.")
+        doc: str | None = Field(None, description="Document id or name; omit to search all documents.")
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        doc_ids = [context.resolve(args.doc).id] if args.doc else (list(context.doc_ids) if context.doc_ids else None)
+        hits = context.workspace.search(args.query, doc_ids=doc_ids, k=min(args.k, context.limits.max_items))
+        if not hits:
+            return ToolResult(f"no passages match {args.query!r}; try other words or grep for exact text", [])
+        query_terms = terms(args.query)
+        blocks, data = [], []
+        for rank, hit in enumerate(hits, start=1):
+            best = sorted(sentences(hit.chunk.text), key=lambda s: -overlap_score(s.text, query_terms))[:3]
+            best.sort(key=lambda s: s.start)
+            excerpt = " … ".join(" ".join(s.text.split()) for s in best)
+            blocks.append(f"[{rank}] {hit.doc_name} {_where(hit.chunk.page_start, hit.page_label)} score {hit.score:.1f}\n{excerpt}")
+            data.append(hit)
+        return ToolResult("\n\n".join(blocks), data)
+
+
+class Grep(Tool):
+    name = "grep"
+    description = (
+        "Find lines containing exact text or matching a regular expression, with their page and line "
+        "numbers. Best for exact names, numbers, ids and phrases."
+    )
+
+    class Args(_Args):
+        pattern: str = Field(description="Text or regular expression to find.", min_length=1)
+        literal: bool = Field(False, description="Match the pattern as plain text, not as a regex.")
+        ignore_case: bool = Field(True, description="Ignore upper/lower case.")
+        context: int = Field(0, ge=0, le=5, description="Lines of context around each match.")
+        offset: int = Field(0, ge=0, description="Skip this many matches (to page through many).")
+        doc: str | None = Field(None, description="Document id or name; omit to search all documents.")
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        doc_ids = [context.resolve(args.doc).id] if args.doc else (list(context.doc_ids) if context.doc_ids else None)
+        page_size = context.limits.max_items
+        hits = context.workspace.grep(
+            args.pattern,
+            doc_ids=doc_ids,
+            regex=not args.literal,
+            ignore_case=args.ignore_case,
+            context=args.context,
+            limit=args.offset + page_size + 1,
+            seconds=context.limits.seconds,
+        )
+        more = len(hits) > args.offset + page_size
+        shown = hits[args.offset : args.offset + page_size]
+        if not shown:
+            return ToolResult(f"no lines match {args.pattern!r}", [])
+        lines = []
+        for hit in shown:
+            where = f"{_where(hit.page_index, hit.page_label)} line {hit.doc_line}"
+            lines.extend(f"  {b}" for b in hit.before)
+            lines.append(f"{where}: {hit.text}")
+            lines.extend(f"  {a}" for a in hit.after)
+        if more:
+            lines.append(f"[more matches: call grep again with offset={args.offset + page_size}]")
+        return ToolResult("\n".join(lines), shown, truncated=more)
+
+
+class Read(Tool):
+    name = "read"
+    description = (
+        "Read pages of a document (e.g. pages='12' or '12-13') or a range of document lines "
+        "(e.g. lines='340-380'). Lines are numbered."
+    )
+
+    class Args(_Args):
+        doc: str | None = Field(None, description="Document id or name; may be omitted when there is one document.")
+        pages: str | None = Field(None, description="Pages to read: '3', '3-5' or a page label.")
+        lines: str | None = Field(None, description="Document lines to read, e.g. '120-160'.")
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        document = context.resolve(args.doc)
+        workspace = context.workspace
+        if bool(args.pages) == bool(args.lines):
+            raise ToolInputError("give exactly one of pages or lines")
+        out: list[str] = []
+        if args.pages:
+            labels = [p.label for p in workspace.pages(document.id)]
+            indices = parse_ranges(args.pages, document.pages, labels=labels)
+            pages = [workspace.page(document.id, i) for i in indices[:10]]
+            for page in pages:
+                out.append(f"--- {document.name} {_where(page.index, page.label)} ---")
+                out.extend(f"{page.line_start + n}: {line}" for n, line in enumerate(page.text.split("\n")))
+            data = pages
+        else:
+            total_lines = sum(p.text.count("\n") + 1 for p in workspace.pages(document.id))
+            wanted = parse_ranges(args.lines, total_lines, what="line")
+            first, last = wanted[0], wanted[-1]
+            data = []
+            for page in workspace.pages(document.id):
+                page_lines = page.text.split("\n")
+                if page.line_start + len(page_lines) - 1 < first or page.line_start > last:
+                    continue
+                out.append(f"--- {document.name} {_where(page.index, page.label)} ---")
+                for n, line in enumerate(page_lines):
+                    number = page.line_start + n
+                    if first <= number <= last:
+                        out.append(f"{number}: {line}")
+                data.append(page)
+        return ToolResult("\n".join(out), data)
+
+
+class Count(Tool):
+    name = "count"
+    description = "Count how many times text (or a regular expression) occurs, in total and on which pages."
+
+    class Args(_Args):
+        pattern: str = Field(description="Text or regular expression to count.", min_length=1)
+        literal: bool = Field(True, description="Count the pattern as plain text.")
+        ignore_case: bool = Field(True, description="Ignore upper/lower case.")
+        whole_word: bool = Field(True, description="Only count whole-word occurrences.")
+        doc: str | None = Field(None, description="Document id or name.")
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        document = context.resolve(args.doc)
+        body = regex.escape(args.pattern) if args.literal else args.pattern
+        if args.whole_word:
+            body = rf"(?<!\w)(?:{body})(?!\w)"
+        try:
+            compiled = regex.compile(body, regex.IGNORECASE if args.ignore_case else 0)
+        except regex.error as error:
+            raise ToolInputError(f"invalid regular expression: {error}") from None
+        per_page = collections.Counter()
+        for page in context.workspace.pages(document.id):
+            found = len(compiled.findall(page.text, timeout=context.limits.seconds))
+            if found:
+                per_page[(page.index, page.label)] = found
+        total = sum(per_page.values())
+        top = ", ".join(f"{_where(i, label)}: {n}" for (i, label), n in per_page.most_common(10))
+        text = f"{args.pattern!r} occurs {total} times in {document.name}" + (f" (most on {top})" if total else "")
+        return ToolResult(text, {"total": total, "pages": {i: n for (i, _), n in per_page.items()}})
+
+
+class WordFrequencies(Tool):
+    name = "word_frequencies"
+    description = "List the words that occur most often in a document, with their counts."
+
+    class Args(_Args):
+        top: int = Field(10, ge=1, le=200, description="How many words to list.")
+        min_length: int = Field(2, ge=1, le=30, description="Ignore words shorter than this.")
+        skip_stopwords: bool = Field(True, description="Ignore very common English words (the, and, of...).")
+        doc: str | None = Field(None, description="Document id or name.")
+
+    def run(self, args, context: ToolContext) -> ToolResult:
+        document = context.resolve(args.doc)
+        counts: collections.Counter[str] = collections.Counter()
+        for page in context.workspace.pages(document.id):
+            counts.update(
+                w
+                for w in (m.lower() for m in regex.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", page.text))
+                if len(w) >= args.min_length and not (args.skip_stopwords and w in STOPWORDS)
+            )
+        top = counts.most_common(args.top)
+        text = "\n".join(f"{rank}. {word}: {n}" for rank, (word, n) in enumerate(top, start=1))
+        return ToolResult(text or "no words", top)
+
+
+BUILTIN_TOOLS: tuple[Tool, ...] = (ListDocs(), Search(), Grep(), Read(), Count(), WordFrequencies())
+ToolName = Literal["list_docs", "search", "grep", "read", "count", "word_frequencies"]

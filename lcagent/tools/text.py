@@ -1,0 +1,73 @@
+"""Sentence splitting and term overlap: how tools and agents pick the lines worth showing."""
+
+from __future__ import annotations
+
+import re
+
+import regex
+from dataclasses import dataclass
+from typing import Iterable
+
+# Sentence ends: punctuation, blank lines, list items, and the end of a heading (a short line
+# without closing punctuation followed by a capitalised line).
+_SENTENCE_END = regex.compile(
+    r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)"
+    r"|(?<=(?:^|\n)[^\n.!?:;,]{1,60})\n(?=[A-Z0-9])"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor not
+    now of off on once only or other our out over own same she should so some such than that the their
+    them then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours mentioned provided text document""".split()
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # char offset in the text it was cut from
+    end: int
+    text: str
+
+
+def sentences(text: str, *, max_chars: int = 600) -> list[Span]:
+    """Sentence-like spans with offsets; long runs without punctuation are cut at newlines or spaces."""
+    spans: list[Span] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        _emit(text, position, match.start(), spans, max_chars)
+        position = match.end()
+    _emit(text, position, len(text), spans, max_chars)
+    return spans
+
+
+def _emit(text: str, start: int, end: int, spans: list[Span], max_chars: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end - start > max_chars:
+        cut = text.rfind("\n", start, start + max_chars)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + max_chars)
+        if cut <= start:
+            cut = start + max_chars
+        spans.append(Span(start, cut, text[start:cut]))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        spans.append(Span(start, end, text[start:end]))
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased content words."""
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
+
+
+def overlap_score(sentence: str, query_terms: Iterable[str], weights: dict[str, float] | None = None) -> float:
+    present = set(terms(sentence))
+    return sum((weights or {}).get(t, 1.0) for t in set(query_terms) if t in present)
