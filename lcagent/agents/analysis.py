@@ -23,6 +23,11 @@ _NAME = re.compile(r"\b[A-Z][\w'’]+(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\
 _TOP_N = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b\s+(?:\w+\s+){0,2}(?:most|frequent|common)", re.I)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
 
+_PERSON_OR_PLACE = (
+    "person|people|man|woman|author|writer|keeper|captain|director|actor|actress|president|king|queen|company|"
+    "organi[sz]ation|country|city|town|village|island|river|place|team|band|school|university"
+)
+
 # Words that ask rather than describe: never worth searching for.
 QUESTION_WORDS = frozenset(
     """what which who whom whose when where why how many much does did is are was were list find give
@@ -115,13 +120,13 @@ def analyse(question: str) -> QueryAnalysis:
     answer_type: AnswerType = "span"
     if kind == "aggregate" and top_n:
         answer_type = "words"
-    elif re.match(r"(in )?what year|when\b", lowered):
+    elif re.search(r"\b(what|which) year\b|^when\b|\bwhat date\b|\bin what (month|decade|century)\b", lowered):
         answer_type = "date"
     elif re.search(r"\bhow (many|much)\b|\bnumber\b|\bnumbers\b|\bamount\b|\bcount\b", lowered):
         answer_type = "number"
     elif re.search(r"\buuids?\b|\bids?\b|\bcodes?\b|\bkeys?\b", lowered):
         answer_type = "id"
-    elif re.match(r"(who|whom)\b|which (person|company|organi[sz]ation|country|city|author)|where\b", lowered):
+    elif re.match(r"(who|whom)\b|where\b", lowered) or re.search(rf"\b(which|what) ({_PERSON_OR_PLACE})\b", lowered):
         answer_type = "name"
     counted = re.search(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", lowered)
     counted_noun = None

@@ -20,10 +20,10 @@ from lcagent.agents.reader import NOT_FOUND, Reading
 from lcagent.chunking import ChunkSettings, chunk_text
 from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
 from lcagent.records import Citation
-from lcagent.runners.base import Request
+from lcagent.runners.base import Request, RunnerError
 from lcagent.tokens import get_encoding
 
-UNIT_TOKENS = 400  # the communication unit a worker may write
+MAX_UNIT_TOKENS = 400  # the most a worker may write as its communication unit
 CHECKPOINT_DB = "checkpoints.db"
 _NOTE_LINE = re.compile(r"p\.\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*(.+)")
 
@@ -37,10 +37,20 @@ class Window:
     page_end: int
 
 
+def unit_tokens(context_window: int) -> int:
+    """The communication unit's size: a sixth of the window, at most MAX_UNIT_TOKENS."""
+    return max(32, min(MAX_UNIT_TOKENS, context_window // 6))
+
+
 def windows(context: AgentContext, reserve_tokens: int) -> list[Window]:
     """Cut the documents into windows of what fits the runner after ``reserve_tokens``."""
     runner = context.runner
-    budget_model_tokens = max(256, runner.context_window - reserve_tokens)
+    budget_model_tokens = runner.context_window - reserve_tokens
+    if budget_model_tokens < 64:
+        raise RunnerError(
+            f"the {runner.context_window}-token window of {runner.describe()} leaves no room to read the document "
+            "in parts; use a model with a larger context or --strategy tools"
+        )
     encoding = get_encoding()
     cut: list[Window] = []
     for doc_id in context.doc_ids:
@@ -69,7 +79,7 @@ def _reserve(context: AgentContext, question: str) -> int:
     overhead = context.runner.prompt_tokens(
         CHAIN_WORKER.render(part=99, parts=99, pages="999-999", chunk="", question=question, previous="")
     )
-    return overhead + 2 * UNIT_TOKENS + 16
+    return overhead + 2 * unit_tokens(context.runner.context_window) + 16
 
 
 def notes_to_citations(notes: str, doc_ids) -> list[Citation]:
@@ -118,7 +128,7 @@ class ChainOfAgents:
                 question=question, previous=state["notes"] or "(none)",
             )
             with runner.labelled(f"worker {i + 1}/{len(cut)}"):
-                completion = runner.complete(messages, max_tokens=UNIT_TOKENS)
+                completion = runner.complete(messages, max_tokens=unit_tokens(runner.context_window))
             return {"i": i + 1, "notes": completion.text.strip() or state["notes"]}
 
         def route(state: ChainState) -> str:
@@ -143,6 +153,31 @@ class ChainOfAgents:
         return _manager(context, question, final["notes"])
 
 
+MAX_REDUCE_ROUNDS = 4
+
+
+def _pack(notes: list[str], budget: int, count) -> list[list[str]]:
+    """Consecutive notes grouped so each group fits ``budget``; an oversized note is cut to fit."""
+    from lcagent.agents.baselines import truncate_middle
+
+    groups: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for note in notes:
+        cost = count(note) + 2
+        if cost > budget:
+            note = truncate_middle(note, budget - 2, count)
+            cost = budget
+        if current and used + cost > budget:
+            groups.append(current)
+            current, used = [], 0
+        current.append(note)
+        used += cost
+    if current:
+        groups.append(current)
+    return groups
+
+
 class MapReduce:
     name = "mapreduce"
 
@@ -153,7 +188,7 @@ class MapReduce:
         requests = [
             Request(
                 tuple(MAP_WORKER.render(part=i + 1, parts=len(cut), pages=_pages(w), chunk=_window_text(context, w, cache), question=question)),
-                max_tokens=UNIT_TOKENS,
+                max_tokens=unit_tokens(runner.context_window),
             )
             for i, w in enumerate(cut)
         ]
@@ -162,26 +197,25 @@ class MapReduce:
             completions = runner.complete_many(requests)
         notes = [c.text.strip() for c in completions if c.text.strip() and "nothing relevant" not in c.text.lower()]
         context.trace.note("map", {"windows": len(cut), "relevant": len(notes)})
-        round_number = 0
         budget = runner.context_window - _reserve(context, question)
-        while len(notes) > 1 and runner.count_tokens("\n".join(notes)) > budget:
-            round_number += 1
-            groups, current, used = [], [], 0
-            for note in notes:
-                cost = runner.count_tokens(note) + 2
-                if current and used + cost > budget:
-                    groups.append(current)
-                    current, used = [], 0
-                current.append(note)
-                used += cost
-            groups.append(current)
-            if len(groups) == len(notes):  # each note alone fills the window: keep the most recent ones
-                notes = notes[-max(1, len(notes) // 2):]
-                continue
+        for round_number in range(1, MAX_REDUCE_ROUNDS + 1):
+            if runner.count_tokens("\n".join(notes)) <= budget:
+                break
+            groups = _pack(notes, budget, runner.count_tokens)
             context.progress(Progress("reduce", f"round {round_number}", 0, len(groups)))
             with runner.labelled(f"reduce round {round_number}"):
                 merged = runner.complete_many(
-                    [Request(tuple(REDUCE.render(notes="\n".join(g), question=question)), max_tokens=UNIT_TOKENS) for g in groups]
+                    [
+                        Request(tuple(REDUCE.render(notes="\n".join(group), question=question)), max_tokens=unit_tokens(runner.context_window))
+                        for group in groups
+                    ]
                 )
             notes = [m.text.strip() for m in merged if m.text.strip()]
+        joined = "\n".join(notes)
+        if runner.count_tokens(joined) > budget:  # the model would not shrink its notes: keep what fits
+            from lcagent.agents.baselines import truncate_middle
+
+            context.trace.note("reduce", {"truncated_notes_to_tokens": budget})
+            joined = truncate_middle(joined, budget, runner.count_tokens)
+        notes = [joined]
         return _manager(context, question, "\n".join(notes))

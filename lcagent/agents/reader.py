@@ -91,7 +91,8 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
             if analysis.counted_noun and kind in ("number", "date") and _beside(tokens, i, analysis.counted_noun):
                 score += 3.0  # "219 steps" answers "how many steps"
             found.append(Candidate(token.rstrip(".,"), score, item))
-        if name_run:
+        if name_run and not (i > 0 and in_question[i - 1] and tokens[i - 1][0][:1].isupper()):
+            # (a capitalised word right after the question's own name continues that name)
             start, end = name_run
             text = item.text[tokens[start][1] : tokens[end - 1][1] + len(tokens[end - 1][0])]
             score = 1.0 / (1 + distance(start)) + (2.0 if analysis.answer_type == "name" else 0.5)
@@ -154,7 +155,7 @@ def answer_sentences(pool: EvidencePool, analysis: QueryAnalysis, *, limit: int 
         return []
     best = ranked[0].score
     if not analysis.plural:
-        return ranked[:3]
+        return ranked[:6]
     return [item for item in ranked if item.score >= 0.75 * best][:limit]
 
 
@@ -173,7 +174,17 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
         picks.sort(key=lambda c: (c.item.doc_id, c.item.char_start))
         answer = ", ".join(dict.fromkeys(c.text for c in picks))
         return Reading(answer, [_cite(c.item) for c in picks])
-    options = [c for item in chosen[:1] for c in candidates(item, analysis)]
+    # candidates from the top sentences, weighed by how well their sentence matches the question
+    best_sentence = chosen[0].score or 1.0
+    options = sorted(
+        (
+            Candidate(c.text, c.score + 2.0 * item.score / best_sentence, item)
+            for item in chosen
+            for c in candidates(item, analysis)
+        ),
+        key=lambda c: -c.score,
+    )
+    options = list({c.text: c for c in reversed(options)}.values())[::-1]
     if not options:
         return Reading(NOT_FOUND, found=False, note="the best sentence held no answer span")
     best = options[0]

@@ -2,8 +2,9 @@
 
 Deterministic query analysis seeds the first searches (so a small model starts from good
 evidence); the model then chooses further actions under a JSON schema of the available
-tools, or through native tool calls where the runner has them. When the evidence already
-covers the question's key terms the loop is skipped: no LLM call is spent on planning.
+tools, or through native tool calls where the runner has them. For small models, when the
+seeded evidence already covers the question's key terms, the loop is skipped: no LLM call is
+spent on planning.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lcagent.agents.reader import NOT_FOUND, Reading, extractive, generative
 from lcagent.prompts import CHOOSE_ACTION
 from lcagent.records import Citation, GrepHit, SearchHit
 from lcagent.runners.base import JsonSchema, Message, RunnerError
+from lcagent.runners.tracing import BudgetExceeded
 from lcagent.tools import openai_tools
 from lcagent.tools.base import ToolResult
 
@@ -47,11 +49,11 @@ class ToolAgent:
         if analysis.kind == "chain":
             self._expand(analysis, pool, context)
         steps = 0
-        if not self._confident(pool, weights):
-            if context.runner.capabilities.native_tools:
-                steps = self._native_loop(question, pool, context)
-            else:
-                steps = self._constrained_loop(analysis, pool, context)
+        if context.runner.capabilities.native_tools:
+            # a model that calls tools natively is strong enough to judge the evidence itself
+            steps = self._native_loop(question, pool, context)
+        elif not self._confident(pool, weights):
+            steps = self._constrained_loop(analysis, pool, context)
         context.trace.note("evidence", {"items": len(pool.items), "best_score": pool.best_score(), "model_steps": steps})
         context.progress(Progress("answer", "reading the evidence"))
         if context.reader_mode() == "generative":
@@ -151,6 +153,10 @@ class ToolAgent:
             try:
                 completion = runner.complete(messages, max_tokens=60, constraint=JsonSchema(ACTION_SCHEMA, "action"))
                 action = json.loads(completion.text)
+            except BudgetExceeded as spent:
+                # out of tokens: answer from the evidence gathered so far rather than fail
+                context.trace.note("budget spent", str(spent))
+                return step
             except (RunnerError, json.JSONDecodeError) as error:
                 context.trace.note("action rejected", str(error))
                 return step

@@ -174,6 +174,14 @@ class Workspace:
             raise WorkspaceError(f"page {index} does not exist; the document has pages 1-{count}")
         return found[0]
 
+    def page_at(self, doc_id: str, offset: int) -> tuple[int, str]:
+        """(index, label) of the page holding char ``offset`` of the document text."""
+        row = self.db.execute(
+            "SELECT idx, label FROM pages WHERE doc_id = ? AND char_start <= ? ORDER BY char_start DESC LIMIT 1",
+            [doc_id, offset],
+        ).fetchone()
+        return (row[0], row[1]) if row else (1, "1")
+
     def text(self, doc_id: str) -> str:
         return "\n".join(page.text for page in self.pages(doc_id))
 

@@ -61,8 +61,11 @@ class Search(Tool):
         for rank, hit in enumerate(hits, start=1):
             best = sorted(sentences(hit.chunk.text), key=lambda s: -overlap_score(s.text, query_terms))[:3]
             best.sort(key=lambda s: s.start)
-            excerpt = " … ".join(" ".join(s.text.split()) for s in best)
-            blocks.append(f"[{rank}] {hit.doc_name} {_where(hit.chunk.page_start, hit.page_label)} score {hit.score:.1f}\n{excerpt}")
+            shown = []
+            for sentence in best:
+                index, label = context.workspace.page_at(hit.chunk.doc_id, hit.chunk.char_start + sentence.start)
+                shown.append(f"{_where(index, label)}: {' '.join(sentence.text.split())}")
+            blocks.append(f"[{rank}] {hit.doc_name} score {hit.score:.1f}\n" + "\n".join(shown))
             data.append(hit)
         return ToolResult("\n\n".join(blocks), data)
 

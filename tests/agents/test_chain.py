@@ -1,0 +1,108 @@
+"""Chain of Agents and map-reduce with a scripted runner: windows, units passed on, resume."""
+
+import re
+
+import pytest
+
+from lcagent import api
+from lcagent.ingest import ingest_file
+from lcagent.memory.traces import load_run
+from lcagent.memory.workspace import Workspace
+from lcagent.runners.scripted import ScriptedRunner
+
+PAGES = [f"Page {n}. " + " ".join(f"Filler sentence {n}-{k} about tides and weather." for k in range(40)) for n in range(1, 9)]
+PAGES[5] = PAGES[5] + " The Merrow Sands light burned out in 1903."
+
+
+@pytest.fixture
+def long_doc(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("\f".join(PAGES))
+    ws = Workspace(tmp_path / "ws")
+    document = ingest_file(ws, path).document
+    yield ws, document
+    ws.close()
+
+
+def worker_fn(log, interrupt_at=None):
+    """A scripted model: workers append 'p. N: ...' notes for any line mentioning Merrow."""
+
+    def respond(request):
+        prompt = request.messages[-1].content
+        log.append(prompt)
+        part = re.search(r"Part (\d+) of (\d+) \(pages ([\d-]+)\)", prompt)
+        if part and "Notes from previous parts" in prompt:
+            if interrupt_at is not None and int(part.group(1)) == interrupt_at and not respond.interrupted:
+                respond.interrupted = True
+                raise KeyboardInterrupt
+            previous = prompt.split("Notes from previous parts:\n", 1)[1].rsplit("\n\nUpdated notes:", 1)[0]
+            notes = "" if previous == "(none)" else previous
+            if "Merrow" in prompt.split("Question:")[0]:
+                notes += "\np. 6: The Merrow Sands light burned out in 1903."
+            return notes.strip() or "(none)"
+        if prompt.startswith("Notes:"):
+            return "1903" if "1903" in prompt else "not found"
+        raise AssertionError(f"unexpected prompt: {prompt[:80]}")
+
+    respond.interrupted = False
+    return respond
+
+
+def test_chain_passes_communication_units_and_cites(long_doc):
+    ws, doc = long_doc
+    log = []
+    runner = ScriptedRunner(fn=worker_fn(log), context_window=700)
+    answer = api.ask(doc.id, "When did the Merrow Sands light burn out?", model=runner, workspace=ws, strategy="chain")
+    workers = [p for p in log if p.startswith("Part ")]
+    parts = int(re.search(r"of (\d+)", workers[0]).group(1))
+    assert parts >= 4 and len(workers) == parts
+    # every worker after the one that saw the fact received it as the previous unit
+    first_seen = next(i for i, p in enumerate(workers) if "Merrow" in p.split("Question:")[0])
+    for later in workers[first_seen + 1 :]:
+        assert "p. 6: The Merrow Sands light burned out in 1903." in later.split("Notes from previous parts:")[1]
+    assert answer.text == "1903"
+    assert [(c.page_index, c.quote) for c in answer.citations] == [(6, "The Merrow Sands light burned out in 1903.")]
+    for request in runner.calls:  # nothing sent over the window
+        assert runner.prompt_tokens(request.messages) + request.max_tokens <= 700
+
+
+def test_interrupted_chain_resumes_where_it_stopped(long_doc):
+    ws, doc = long_doc
+    log = []
+    runner = ScriptedRunner(fn=worker_fn(log, interrupt_at=3), context_window=700)
+    with pytest.raises(KeyboardInterrupt):
+        api.ask(doc.id, "When did the Merrow Sands light burn out?", model=runner, workspace=ws, strategy="chain")
+    run_id = ws.db.execute("SELECT id FROM runs").fetchone()[0]
+    assert load_run(ws, run_id)[0].status == "interrupted"
+    done_before = [p for p in log if p.startswith("Part ")]
+    assert [int(re.match(r"Part (\d+)", p).group(1)) for p in done_before] == [1, 2, 3]
+    log.clear()
+    answer = api.resume(run_id, model=runner, workspace=ws)
+    resumed_parts = [int(re.match(r"Part (\d+)", p).group(1)) for p in log if p.startswith("Part ")]
+    assert resumed_parts[0] == 3, "resume must restart at the interrupted window, not at the beginning"
+    assert 1 not in resumed_parts and 2 not in resumed_parts
+    assert answer.text == "1903" and answer.run_id == run_id
+    assert load_run(ws, run_id)[0].status == "done"
+
+
+def test_mapreduce_reduces_within_the_window(long_doc):
+    ws, doc = long_doc
+    seen = []
+
+    def respond(request):
+        prompt = request.messages[-1].content
+        seen.append(prompt)
+        if prompt.startswith("Part "):
+            pages = re.search(r"pages ([\d-]+)", prompt).group(1)
+            return f"p. {pages.split('-')[0]}: " + "a relevant detail about the tide. " * 30
+        if prompt.startswith("Notes:") and "Combined notes" in prompt:
+            return "p. 1: combined detail."
+        return "tides were recorded"
+
+    runner = ScriptedRunner(fn=respond, context_window=700, max_parallel=4)
+    answer = api.ask(doc.id, "What was recorded about the tides?", model=runner, workspace=ws, strategy="mapreduce")
+    assert any("Combined notes" in p for p in seen), "notes over the window must be reduced"
+    for request in runner.calls:
+        assert runner.prompt_tokens(request.messages) + request.max_tokens <= 700
+    assert answer.text == "tides were recorded"
+    assert answer.dropped_quotes >= 1  # the scripted 'quotes' are not in the document and are dropped

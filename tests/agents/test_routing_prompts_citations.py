@@ -1,0 +1,80 @@
+"""Query analysis, the router, prompt variable checks, and verbatim quote checking."""
+
+import pytest
+
+from lcagent.agents.analysis import analyse
+from lcagent.agents.citations import QuoteChecker
+from lcagent.agents.router import choose
+from lcagent.prompts import ALL_PROMPTS, EXTRACT_ANSWER, PromptError
+from lcagent.records import Citation
+
+
+@pytest.mark.parametrize(
+    "question, kind, answer_type, plural",
+    [
+        ("What is the special magic number for abrasive-pathology mentioned in the provided text?", "fact", "number", False),
+        ("What are all the special magic numbers for dazzling-bat mentioned in the provided text?", "fact", "number", True),
+        ("In which year was the Harrow Point light automated?", "fact", "date", False),
+        ("Who directed the film whose lead actor was born in Oslo?", "chain", "name", False),
+        ("What are the 10 most common words in the above list?", "aggregate", "words", True),
+        ("Summarise the report.", "summary", "span", False),
+        ('How many times does "going concern" appear?', "aggregate", "number", False),
+    ],
+)
+def test_analysis_classifies_questions(question, kind, answer_type, plural):
+    analysis = analyse(question)
+    assert (analysis.kind, analysis.answer_type, analysis.plural) == (kind, answer_type, plural)
+
+
+def test_analysis_extracts_what_to_look_for():
+    analysis = analyse('Did "Cape Vell" get a new lens from Aubreuil in 1874 (ref 5e0c8a6f-1c2d-4a9b-8e7f-0123456789ab)?')
+    assert analysis.quoted == ("Cape Vell",)
+    assert analysis.numbers == ("1874",)
+    assert "5e0c8a6f-1c2d-4a9b-8e7f-0123456789ab" in analysis.identifiers
+    assert "Aubreuil" in analysis.names
+    assert analysis.exact_patterns()[:2] == ["Cape Vell", "5e0c8a6f-1c2d-4a9b-8e7f-0123456789ab"]
+    assert analyse("How many times does 'going concern' appear?").count_target == "going concern"
+    assert analyse("How many steps does the climb take?").counted_noun == "steps"
+
+
+def test_router_says_why():
+    fact, summary, aggregate = (analyse(q) for q in ("Who signed it?", "Summarise the report.", "Which words occur most often?"))
+    big = dict(document_tokens=120_000, context_window=8192)
+    assert choose(fact, **big, reader="extractive").strategy == "tools"
+    assert choose(summary, **big, reader="extractive").strategy == "mapreduce"
+    assert "every part" in choose(summary, **big, reader="extractive").reason
+    assert choose(aggregate, **big, reader="generative").strategy == "tools"
+    small = dict(document_tokens=3_000, context_window=128_000)
+    route = choose(fact, **small, reader="generative")
+    assert route.strategy == "full" and "3,000 tokens" in route.reason
+
+
+def test_prompts_check_their_variables():
+    for prompt in ALL_PROMPTS:
+        assert prompt.variables(), prompt.name
+    with pytest.raises(PromptError, match="missing \\['sentence'\\]"):
+        EXTRACT_ANSWER.render(question="q")
+    with pytest.raises(PromptError, match="unexpected \\['extra'\\]"):
+        EXTRACT_ANSWER.render(question="q", sentence="s", extra=1)
+    messages = EXTRACT_ANSWER.render(question="Who?", sentence="Ann did.")
+    assert messages[0].role == "system" and messages[-1].content.endswith("Sentence: Ann did.\nQuestion: Who?\nAnswer:")
+
+
+def test_quotes_are_checked_verbatim_modulo_whitespace(guide):
+    ws, doc = guide
+    checker = QuoteChecker(ws, [doc.id])
+    kept, dropped = checker.check(
+        [
+            Citation(doc.id, 1, "", "Her logbooks   record 312\nstorms in twenty-nine years."),  # wrong page, spacing
+            Citation(doc.id, 4, "", "Her logbooks record 313 storms"),  # altered: dropped
+            Citation("", 0, "", "The climb to the gallery takes 219 steps."),  # no page given
+            Citation(doc.id, 4, "", "Her logbooks record 312 storms in twenty-nine years."),  # duplicate of the first
+        ]
+    )
+    assert dropped == 1
+    assert [(c.page_index, c.page_label, c.quote) for c in kept] == [
+        (4, "4", "Her logbooks record 312 storms in twenty-nine years."),
+        (4, "4", "The climb to the gallery takes 219 steps."),
+    ]
+    assert kept[0].render() == 'p. 4: "Her logbooks record 312 storms in twenty-nine years."'
+    assert Citation(doc.id, 12, "xii", "q").render() == 'p. 12 (label xii): "q"'

@@ -1,0 +1,124 @@
+"""The tool agent's trajectories with a scripted runner: what it searched, asked and stored."""
+
+import json
+
+from lcagent import api
+from lcagent.memory.traces import load_run
+from lcagent.runners.base import Choice, Completion, JsonSchema, ToolCall
+from lcagent.runners.scripted import API_LIKE, ScriptedRunner
+
+
+def steps_of(ws, answer):
+    return load_run(ws, answer.run_id)[1]
+
+
+def test_covered_question_is_answered_from_tools_alone(guide):
+    ws, doc = guide
+    runner = ScriptedRunner([])  # any LLM call would raise ScriptExhausted
+    answer = api.ask(doc.id, "In which year was the Harrow Point light automated?", model=runner, workspace=ws)
+    assert answer.text == "1987"
+    assert answer.strategy == "tools" and "specific fact" in answer.strategy_reason
+    assert runner.calls == [] and answer.usage.llm_calls == 0
+    [citation] = answer.citations
+    assert (citation.page_index, citation.page_label) == (3, "3")
+    assert citation.quote.startswith("The Harrow Point light was automated in 1987")
+    steps = steps_of(ws, answer)
+    tools_used = [(s.name, s.input) for s in steps if s.kind == "tool"]
+    assert tools_used[0] == ("search", {"query": "year harrow point light automated", "k": 6})
+    assert ("grep", {"pattern": "Harrow Point", "literal": True}) in tools_used
+    record, _ = load_run(ws, answer.run_id)
+    assert record.status == "done" and record.answer["text"] == "1987"
+
+
+def test_counted_noun_picks_the_number_beside_it(guide):
+    ws, doc = guide
+    answer = api.ask(doc.id, "How many storms do the logbooks record?", model=ScriptedRunner([]), workspace=ws)
+    assert answer.text == "312"
+    assert answer.citations[0].page_index == 4
+
+
+def test_plural_question_collects_every_matching_value(guide):
+    ws, doc = guide
+    answer = api.ask(doc.id, "What are all the special magic numbers for dazzling-bat mentioned in the provided text?",
+                     model=ScriptedRunner([]), workspace=ws)
+    assert answer.text == "4471932, 7301146"
+    assert {c.quote for c in answer.citations} == {
+        "One of the special magic numbers for dazzling-bat is: 4471932.",
+        "One of the special magic numbers for dazzling-bat is: 7301146.",
+    }
+
+
+def test_uncovered_question_lets_the_model_choose_constrained_actions(guide):
+    ws, doc = guide
+    script = [
+        json.dumps({"tool": "grep", "input": "Brenning"}),
+        json.dumps({"tool": "answer", "input": "done"}),
+    ]
+    runner = ScriptedRunner(script + ["Tomas Brenning"] * 3)
+    answer = api.ask(doc.id, "Who was the final keeper at the Harrow Point station garden?", model=runner, workspace=ws, max_steps=4)
+    first = runner.calls[0]
+    assert isinstance(first.constraint, JsonSchema)
+    assert first.constraint.schema["properties"]["tool"]["enum"] == ["search", "grep", "read", "answer"]
+    assert "Who was the final keeper" in first.messages[-1].content
+    assert "Step 1 of 4" in first.messages[-1].content
+    greps = [s for s in steps_of(ws, answer) if s.kind == "tool" and s.input.get("pattern") == "Brenning"]
+    assert greps and "Tomas Brenning" in greps[0].output["text"]
+    assert answer.text == "Tomas Brenning"
+    assert answer.citations[0].page_index == 3
+
+
+def test_native_tool_calls_and_generative_answer_with_checked_quotes(guide):
+    ws, doc = guide
+    runner = ScriptedRunner(
+        [
+            Completion("", 10, 5, 0.0, "tool_calls", (ToolCall("c1", "grep", json.dumps({"pattern": "gallery"})),)),
+            Completion("The climb takes 219 steps.", 10, 5, 0.0),
+            json.dumps({"answer": "219 steps", "quotes": ["The climb to the gallery takes 219 steps.", "The gallery has 500 steps."]}),
+        ],
+        capabilities=API_LIKE,
+    )
+    # the seeded evidence covers only half of the question's terms, so the model gets to call tools
+    answer = api.ask(doc.id, "Which keeper served for 312 storms?", model=runner, workspace=ws, reader="generative",
+                     strategy="tools")
+    assert runner.calls[0].tools and {t["function"]["name"] for t in runner.calls[0].tools} >= {"search", "grep", "read"}
+    tool_message = runner.calls[1].messages[-1]
+    assert tool_message.role == "tool" and tool_message.tool_call_id == "c1" and "219 steps" in tool_message.content
+    assert isinstance(runner.calls[2].constraint, JsonSchema)
+    assert answer.text == "219 steps"
+    assert [c.quote for c in answer.citations] == ["The climb to the gallery takes 219 steps."]
+    assert answer.dropped_quotes == 1  # the invented quote was caught and dropped
+
+
+def test_aggregate_question_is_counted_by_tools(guide):
+    ws, doc = guide
+    answer = api.ask(doc.id, "What are the 3 most common words in the guide?", model=ScriptedRunner([]), workspace=ws)
+    assert answer.text == "light, harrow, point"
+    tool_names = [s.name for s in steps_of(ws, answer) if s.kind == "tool"]
+    assert tool_names[0] == "word_frequencies"
+    count = api.ask(doc.id, 'How many times does "dazzling-bat" appear?', model=ScriptedRunner([]), workspace=ws)
+    assert count.text == "2 times" and count.citations[0].page_index == 5
+
+
+def test_close_candidates_go_to_the_model_as_a_choice(guide):
+    ws, doc = guide
+    seen = []
+
+    def choose(request):
+        seen.append(request)
+        assert isinstance(request.constraint, Choice)
+        return request.constraint.options[-1]
+
+    runner = ScriptedRunner(fn=choose)
+    answer = api.ask(doc.id, "Tomas Brenning served how long?", model=runner, workspace=ws)
+    assert seen, "expected the model to break a tie between candidates"
+    assert answer.text == seen[0].constraint.options[-1]
+
+
+def test_token_budget_stops_the_loop_and_answers_from_evidence(guide):
+    ws, doc = guide
+    runner = ScriptedRunner([json.dumps({"tool": "search", "input": f"keeper {n}"}) for n in range(10)])
+    answer = api.ask(doc.id, "How many storms does the keeper's logbook record?", model=runner, workspace=ws, budget_tokens=1)
+    assert len(runner.calls) == 1  # the second call found the budget spent
+    assert answer.text == "312" and answer.usage.llm_calls == 1
+    notes = [s for s in steps_of(ws, answer) if s.kind == "note" and s.name == "budget spent"]
+    assert notes and "token budget of 1 spent" in notes[0].output
