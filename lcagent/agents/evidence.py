@@ -129,6 +129,11 @@ class EvidencePool:
                 added += self.add_text(doc_id, span.text, page.char_start + span.start, source)
         return added
 
+    def rescore(self) -> None:
+        """Score every item again after the weights changed (new terms joined the query)."""
+        for item in self.items.values():
+            item.score = self.weights.score(item.text)
+
     def ranked(self, limit: int | None = None) -> list[EvidenceItem]:
         ordered = sorted(self.items.values(), key=lambda item: (-item.score, item.doc_id, item.char_start))
         return ordered[:limit] if limit else ordered

@@ -163,6 +163,8 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
     chosen = answer_sentences(pool, analysis)
     if not chosen:
         return Reading(NOT_FOUND, found=False, note="no sentence matched the question's terms")
+    if analysis.answer_type == "yesno":
+        return _yes_or_no(chosen, analysis, runner)
     if analysis.plural:
         picks: list[Candidate] = []
         for item in chosen:
@@ -196,6 +198,20 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
             best = next(c for c in close if c.text == picked)
             note = f"model chose among {len(close)} close candidates"
     return Reading(best.text, [_cite(best.item)], note=note)
+
+
+def _yes_or_no(chosen: Sequence[EvidenceItem], analysis: QueryAnalysis, runner: Runner | None) -> Reading:
+    """A yes/no question: the model decides from the best evidence, constrained to the two words."""
+    evidence = "\n".join(f"[E{n}] {' '.join(item.text.split())}" for n, item in enumerate(chosen[:4], start=1))
+    if runner is None or "choice" not in runner.capabilities.constraints:
+        return Reading(NOT_FOUND, found=False, note="a yes/no question needs a model that supports choice constraints")
+    try:
+        completion = runner.complete(
+            ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question), max_tokens=4, constraint=Choice(("yes", "no"))
+        )
+    except RunnerError as error:
+        return Reading(NOT_FOUND, found=False, note=f"the model could not decide: {error}")
+    return Reading(completion.text.strip(), [_cite(item) for item in chosen[:2]], note="yes/no chosen by the model")
 
 
 def _model_choice(runner: Runner, item: EvidenceItem, analysis: QueryAnalysis, options: Sequence[str]) -> str | None:

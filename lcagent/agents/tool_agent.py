@@ -10,9 +10,10 @@ spent on planning.
 from __future__ import annotations
 
 import json
+import math
 import re
 
-from lcagent.agents.analysis import QueryAnalysis, analyse
+from lcagent.agents.analysis import QUESTION_WORDS, QueryAnalysis, analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.reader import NOT_FOUND, Reading, extractive, generative
@@ -22,6 +23,7 @@ from lcagent.runners.base import JsonSchema, Message, RunnerError
 from lcagent.runners.tracing import BudgetExceeded
 from lcagent.tools import openai_tools
 from lcagent.tools.base import ToolResult
+from lcagent.tools.text import STOPWORDS
 
 ACTIONS = ("search", "grep", "read", "answer")
 ACTION_SCHEMA = {
@@ -29,6 +31,8 @@ ACTION_SCHEMA = {
     "properties": {"tool": {"type": "string", "enum": list(ACTIONS)}, "input": {"type": "string", "maxLength": 120}},
     "required": ["tool", "input"],
 }
+# Names and identifiers worth following: Capitalised or ALLCAPS words, hyphenated ids.
+_ENTITY = re.compile(r"\b[A-Z][A-Za-z0-9]{2,}(?: [A-Z][a-z][A-Za-z0-9]+)*\b|\b\w+-\w+\b")
 # Coverage of the question's weighted terms by the best sentence above which we answer at once.
 CONFIDENT_COVERAGE = 0.6
 
@@ -46,8 +50,7 @@ class ToolAgent:
         weights = TermWeights.for_question(context.workspace, analysis, context.doc_ids)
         pool = EvidencePool(context.workspace, weights)
         self._seed(analysis, pool, context)
-        if analysis.kind == "chain":
-            self._expand(analysis, pool, context)
+        followed = self._expand(analysis, pool, context) if analysis.kind == "chain" else []
         steps = 0
         if context.runner.capabilities.native_tools:
             # a model that calls tools natively is strong enough to judge the evidence itself
@@ -56,6 +59,8 @@ class ToolAgent:
             steps = self._constrained_loop(analysis, pool, context)
         context.trace.note("evidence", {"items": len(pool.items), "best_score": pool.best_score(), "model_steps": steps})
         context.progress(Progress("answer", "reading the evidence"))
+        if followed and analysis.plural:
+            return self._chain_members(followed, pool)
         if context.reader_mode() == "generative":
             return generative(pool, analysis, context.runner)
         return extractive(pool, analysis, context.runner)
@@ -69,22 +74,49 @@ class ToolAgent:
             context.progress(Progress("grep", pattern))
             self._observe(context.use_tool("grep", {"pattern": pattern, "literal": True}), pool, "grep")
 
-    def _expand(self, analysis: QueryAnalysis, pool: EvidencePool, context: AgentContext) -> None:
-        """For chains of facts: follow names and identifiers found in the best evidence."""
-        asked = {t.lower() for t in analysis.key_terms()}
-        followed: set[str] = set()
-        for hop in range(max(1, context.budget.max_steps // 2)):
-            new_terms = []
-            for item in pool.ranked(6):
-                for token in re.findall(r"\b[A-Z][A-Za-z0-9]{2,}(?:\s+[A-Z][A-Za-z0-9]+)*\b|\b\w+-\w+\b", item.text):
-                    if token.lower() not in asked and token not in followed:
-                        new_terms.append(token)
-            if not new_terms:
-                return
-            for token in list(dict.fromkeys(new_terms))[:3]:
-                followed.add(token)
-                context.progress(Progress("follow", token, hop + 1))
+    def _expand(self, analysis: QueryAnalysis, pool: EvidencePool, context: AgentContext) -> list[str]:
+        """For chains of facts: follow rare names and identifiers found in the evidence, hop by hop.
+
+        Each entity followed joins the query's weights, so the sentences of the next hop rank
+        too. Returns the entities followed, in the order they were found.
+        """
+        asked = {t.lower() for t in analysis.key_terms()} | QUESTION_WORDS | STOPWORDS
+        followed: list[str] = []
+        for hop in range(1, max(2, context.budget.max_steps) + 1):
+            fresh = []
+            for item in pool.ranked(8):
+                if item.score <= 0:
+                    continue
+                for token in map(_strip_stopwords, _ENTITY.findall(item.text)):
+                    if token and token.lower() not in asked and token not in followed and token not in fresh:
+                        fresh.append(token)
+            fresh = [t for t in fresh if self._rare(t, pool, context)][:4]
+            if not fresh:
+                break
+            for token in fresh:
+                followed.append(token)
+                context.progress(Progress("follow", token, hop))
+                found, total = context.workspace.document_frequency(token, context.doc_ids)
+                pool.weights.weights[token.lower()] = 0.8 * math.log((total + 1) / (found + 0.5))
                 self._observe(context.use_tool("grep", {"pattern": token, "literal": True, "ignore_case": False}), pool, "grep")
+            pool.rescore()
+        context.trace.note("followed", followed)
+        return followed
+
+    def _rare(self, token: str, pool: EvidencePool, context: AgentContext) -> bool:
+        """Worth following: in few chunks (a common word like 'VAR' or 'Table' leads everywhere)."""
+        found, total = context.workspace.document_frequency(token, context.doc_ids)
+        return 0 < found <= max(3, total * 0.2)
+
+    def _chain_members(self, followed: list[str], pool: EvidencePool) -> Reading:
+        """"Find all X linked to Y": the entities reached by following the chain from Y."""
+        citations = []
+        for token in followed:
+            lines = [item for item in pool.ranked() if token in item.text]
+            if lines:
+                item = lines[0]
+                citations.append(Citation(item.doc_id, item.page_index, item.page_label, " ".join(item.text.split())))
+        return Reading(", ".join(followed), citations, note="entities reached by following the chain from the question")
 
     def _confident(self, pool: EvidencePool, weights: TermWeights) -> bool:
         total = sum(weights.weights.values())
@@ -191,6 +223,15 @@ class ToolAgent:
                 self._observe(result, pool, call.name)
                 messages.append(Message("tool", result.text, tool_call_id=call.id, name=call.name))
         return context.budget.max_steps
+
+
+def _strip_stopwords(name: str) -> str:
+    words = name.split(" ")
+    while words and words[-1].lower() in STOPWORDS:
+        words.pop()
+    while words and words[0].lower() in STOPWORDS:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _json_or_empty(arguments: str) -> dict:

@@ -69,6 +69,12 @@ class Sample:
         """A stable name for file names and progress lines."""
         return f"{self.task}-{self.length}-{self.index}"
 
+    def user_question(self) -> str:
+        """What a user would ask lcagent: the text after RULER's last "Question:", without its
+        instructions to a bare model ("Only give me the answer ...")."""
+        text = self.question.rsplit("Question:", 1)[-1]
+        return " ".join(text.split())
+
     def full_prompt(self) -> str:
         """The exact single-prompt input RULER would give a base model."""
         return self.prompt_prefix + self.context + self.prompt_suffix + self.answer_prefix

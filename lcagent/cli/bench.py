@@ -1,0 +1,100 @@
+"""``lcagent bench``: every strategy and model on the same samples, in one resumable run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lcagent.agents.router import STRATEGIES
+from lcagent.cli.common import error_console, print_json
+
+SUITES = ("ruler", "loogle", "pdf")
+DEFAULT_STRATEGIES = "full,rag,tools,auto"
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@click.command()
+@click.argument("suite", type=click.Choice(SUITES))
+@click.option("--strategies", default=DEFAULT_STRATEGIES, show_default=True,
+              help=f"Comma-separated, from: {', '.join(STRATEGIES)}.")
+@click.option("--model", "models", default="local", show_default=True, help="Comma-separated model specs (see `lcagent models`).")
+@click.option("--lengths", default="4k", show_default=True, help="RULER lengths, e.g. 4k,32k,128k (up to 1m).")
+@click.option("--tasks", help="RULER tasks (default: all 13), or LooGLE splits shortdep,longdep.")
+@click.option("--limit", default=2, show_default=True, help="Samples per task and length.")
+@click.option("--seed", default=42, show_default=True, help="Same seed, same samples.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-results"), show_default=True,
+              help="Folder for results JSONL, generated documents, the bench workspace and the plot.")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json) -> None:
+    """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
+
+    Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
+    citations, seconds, LLM calls and tokens). Rerunning the same command skips finished
+    rows, so an interrupted bench resumes. RULER needs `pip install "lcagent[bench]"`.
+
+    \b
+    Examples:
+      lcagent bench ruler --lengths 4k --limit 1
+      lcagent bench ruler --lengths 32k,128k --tasks niah_single_1,niah_multikey_1 --strategies full,tools
+      lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
+      lcagent bench pdf --strategies tools,rag
+    """
+    from lcagent import api
+    from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
+    from lcagent.bench.ruler import TASKS
+    from lcagent.memory.workspace import Workspace
+    from lcagent.runners.registry import make_runner
+
+    chosen = _split(strategies)
+    unknown = [s for s in chosen if s not in STRATEGIES]
+    if unknown:
+        raise click.BadParameter(f"unknown strategies {unknown}; choose from {', '.join(STRATEGIES)}", param_hint="--strategies")
+    out.mkdir(parents=True, exist_ok=True)
+    if suite == "ruler":
+        task_names = _split(tasks) if tasks else list(TASKS)
+        bad = [t for t in task_names if t not in TASKS]
+        if bad:
+            raise click.BadParameter(f"unknown RULER tasks {bad}; choose from {', '.join(TASKS)}", param_hint="--tasks")
+        samples = [s for length in _split(lengths) for task in task_names for s in generate(task, parse_length(length), limit, seed)]
+    elif suite == "loogle":
+        splits = _split(tasks) if tasks else ["shortdep", "longdep"]
+        samples = [s for split in splits for s in load_loogle(split, limit=limit)]
+    else:
+        samples = make_pdf_samples(out / "pdf-docs", n=limit, seed=seed)
+    error_console().print(f"{len(samples)} samples x {len(chosen)} strategies x {len(_split(models))} model(s)")
+
+    results = out / f"{suite}.jsonl"
+    rows = []
+    for model_spec in _split(models):
+        runner = make_runner(model_spec)
+        workspace = Workspace(out / "workspace")
+        try:
+            def strategy_fn(name: str):
+                def answer(sample, path):
+                    return api.ask(path, sample.user_question(), model=runner, strategy=name, workspace=workspace)
+                return answer
+
+            rows += run_bench(samples, {name: strategy_fn(name) for name in chosen}, results, model=model_spec,
+                              progress=not as_json)
+        finally:
+            workspace.close()
+    if as_json:
+        print_json(summarise(rows))
+    else:
+        print_summary(rows)
+    if not no_plot and suite == "ruler":
+        try:
+            picture = plot(rows, out / f"{suite}.png")
+            error_console().print(f"plot: {picture}")
+        except ImportError:
+            error_console().print('no plot: matplotlib is missing (pip install "lcagent[bench]")')
+    error_console().print(f"rows: {results}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(bench)
