@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from lcagent.agents.analysis import analyse
-from lcagent.agents.base import AgentContext, Budget, Progress, Strategy
+from lcagent.agents.base import AgentContext, Budget, Progress, Strategy, resolve_reader
 from lcagent.agents.baselines import BM25Rag, FullContext
 from lcagent.agents.chain import ChainOfAgents, MapReduce
 from lcagent.agents.citations import QuoteChecker
@@ -125,7 +125,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     started = time.perf_counter()
     say = progress or (lambda event: None)
     doc_ids = [d.id for d in docs]
-    reader_mode = reader if reader != "auto" else ("extractive" if runner.name in {"local", "scripted"} else "generative")
+    reader_mode = resolve_reader(reader, runner.name)
     if strategy == "auto":
         document_tokens = sum(d.tokens for d in docs)
         route = choose(analyse(question), document_tokens=document_tokens, context_window=runner.context_window, reader=reader_mode)

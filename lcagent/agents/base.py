@@ -56,10 +56,14 @@ class AgentContext:
         return result
 
     def reader_mode(self) -> str:
-        if self.reader != "auto":
-            return self.reader
-        # tiny local models cannot write reliable free-form answers; bigger served models can
-        return "extractive" if self.runner.name in {"local", "scripted"} else "generative"
+        return resolve_reader(self.reader, self.runner.name)
+
+
+def resolve_reader(reader: str, runner_name: str) -> str:
+    """``auto``: tiny local models cannot write reliable free-form answers; bigger served models can."""
+    if reader != "auto":
+        return reader
+    return "extractive" if runner_name in {"local", "scripted"} else "generative"
 
 
 class Strategy(Protocol):

@@ -10,6 +10,7 @@ from lcagent.agents.analysis import analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.reader import NOT_FOUND, Reading
+from lcagent.agents.fitting import truncate_middle
 from lcagent.prompts import ANSWER_FROM_EVIDENCE, FULL_CONTEXT
 from lcagent.records import Citation
 
@@ -20,21 +21,6 @@ def _answer_tokens_room(context: AgentContext, overhead_text: str) -> int:
     runner = context.runner
     overhead = runner.prompt_tokens(FULL_CONTEXT.render(document="", question=overhead_text))
     return max(256, runner.context_window - overhead - ANSWER_TOKENS - 32)
-
-
-def truncate_middle(text: str, budget_tokens: int, count) -> str:
-    """Keep the head and the tail of ``text`` within ``budget_tokens`` (binary search on characters)."""
-    if count(text) <= budget_tokens:
-        return text
-    marker = "\n[… middle of the document omitted …]\n"
-    low, high = 0, len(text) // 2
-    while low < high:
-        middle = (low + high + 1) // 2
-        if count(text[:middle] + marker + text[-middle:]) <= budget_tokens:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low] + marker + text[-low:] if low else text[: budget_tokens]
 
 
 def _cite_answer(context: AgentContext, answer: str) -> list[Citation]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from lcagent.agents.base import AgentContext, Progress
+from lcagent.agents.fitting import truncate_middle
 from lcagent.agents.reader import NOT_FOUND, Reading
 from lcagent.chunking import ChunkSettings, chunk_text
 from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
@@ -158,8 +159,6 @@ MAX_REDUCE_ROUNDS = 4
 
 def _pack(notes: list[str], budget: int, count) -> list[list[str]]:
     """Consecutive notes grouped so each group fits ``budget``; an oversized note is cut to fit."""
-    from lcagent.agents.baselines import truncate_middle
-
     groups: list[list[str]] = []
     current: list[str] = []
     used = 0
@@ -213,8 +212,6 @@ class MapReduce:
             notes = [m.text.strip() for m in merged if m.text.strip()]
         joined = "\n".join(notes)
         if runner.count_tokens(joined) > budget:  # the model would not shrink its notes: keep what fits
-            from lcagent.agents.baselines import truncate_middle
-
             context.trace.note("reduce", {"truncated_notes_to_tokens": budget})
             joined = truncate_middle(joined, budget, runner.count_tokens)
         notes = [joined]
