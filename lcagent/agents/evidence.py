@@ -92,6 +92,8 @@ class EvidencePool:
         self.weights = weights
         self.items: dict[tuple[str, int], EvidenceItem] = {}
         self._page_maps: dict[str, PageMap] = {}
+        self._pages: dict[tuple[str, int], Page] = {}
+        self._sentences: dict[tuple[str, int], list] = {}
 
     def page_map(self, doc_id: str) -> PageMap:
         if doc_id not in self._page_maps:
@@ -100,34 +102,52 @@ class EvidencePool:
 
     def add_text(self, doc_id: str, text: str, offset: int, source: str) -> int:
         """Split ``text`` (found at ``offset`` in the document) into sentences; return how many were new."""
-        pages = self.page_map(doc_id)
-        added = 0
-        for span in sentences(text):
-            start = offset + span.start
-            key = (doc_id, start)
-            if key in self.items:
-                continue
-            index, label = pages.page_at(start)
-            self.items[key] = EvidenceItem(doc_id, index, label, start, span.text, self.weights.score(span.text), source)
-            added += 1
-        return added
+        return sum(self._add(doc_id, offset + span.start, span.text, source) for span in sentences(text))
 
     def add_chunk(self, chunk: Chunk, source: str = "search") -> int:
-        return self.add_text(chunk.doc_id, chunk.text, chunk.char_start, source)
+        """The whole sentences of the chunk's pages that overlap it (a chunk may cut a sentence)."""
+        added = 0
+        for index in range(chunk.page_start, chunk.page_end + 1):
+            page = self._page(chunk.doc_id, index)
+            for span in self._page_sentences(page):
+                start = page.char_start + span.start
+                if start < chunk.char_end and page.char_start + span.end > chunk.char_start:
+                    added += self._add(chunk.doc_id, start, span.text, source)
+        return added
+
+    def _page(self, doc_id: str, index: int) -> Page:
+        key = (doc_id, index)
+        if key not in self._pages:
+            self._pages[key] = self.workspace.page(doc_id, index)
+        return self._pages[key]
+
+    def _page_sentences(self, page: Page) -> list:
+        key = (page.doc_id, page.index)
+        if key not in self._sentences:
+            self._sentences[key] = sentences(page.text)
+        return self._sentences[key]
+
+    def _add(self, doc_id: str, start: int, text: str, source: str) -> int:
+        key = (doc_id, start)
+        if key in self.items:
+            return 0
+        index, label = self.page_map(doc_id).page_at(start)
+        self.items[key] = EvidenceItem(doc_id, index, label, start, text, self.weights.score(text), source)
+        return 1
 
     def add_page(self, page: Page, source: str = "read") -> int:
-        return self.add_text(page.doc_id, page.text, page.char_start, source)
+        return sum(self._add(page.doc_id, page.char_start + span.start, span.text, source) for span in self._page_sentences(page))
 
     def add_line(self, doc_id: str, page: Page, line_number_in_page: int, source: str = "grep") -> int:
         """The sentences of ``page`` that overlap one of its lines (a grep hit is rarely a whole sentence)."""
         lines = page.text.split("\n")
         line_start = sum(len(line) + 1 for line in lines[: line_number_in_page - 1])
         line_end = line_start + len(lines[line_number_in_page - 1])
-        added = 0
-        for span in sentences(page.text):
-            if span.start <= line_end and span.end >= line_start:
-                added += self.add_text(doc_id, span.text, page.char_start + span.start, source)
-        return added
+        return sum(
+            self._add(doc_id, page.char_start + span.start, span.text, source)
+            for span in self._page_sentences(page)
+            if span.start <= line_end and span.end >= line_start
+        )
 
     def rescore(self) -> None:
         """Score every item again after the weights changed (new terms joined the query)."""
