@@ -7,14 +7,17 @@ from lcagent.ingest import ingest_file
 
 
 def test_sentence_cut_by_a_chunk_boundary_is_kept_whole(workspace, tmp_path):
-    filler = " ".join(f"Filler sentence number {n} about the weather." for n in range(60))
     needle = "One of the special magic numbers for calm-lake is: 5512093."
-    path = tmp_path / "doc.txt"
-    path.write_text(filler + " " + needle + " " + filler)
-    document = ingest_file(workspace, path, settings=ChunkSettings(size=64, overlap=0)).document
-    chunks = workspace.chunks(document.id)
-    cut = [c for c in chunks if "calm-lake" in c.text and "5512093" not in c.text]
-    assert cut, "the test needs a chunk that ends inside the needle sentence"
+    # find a filler length whose 64-token chunking ends a chunk inside the needle sentence
+    for extra in range(40):
+        filler = " ".join(f"Filler sentence number {n} about the weather." for n in range(50)) + " word" * extra
+        path = tmp_path / f"doc{extra}.txt"
+        path.write_text(filler + " " + needle + " " + filler)
+        document = ingest_file(workspace, path, settings=ChunkSettings(size=64, overlap=0)).document
+        cut = [c for c in workspace.chunks(document.id) if "calm-lake" in c.text and "5512093" not in c.text]
+        if cut:
+            break
+    assert cut, "no filler length produced a chunk boundary inside the needle"
     analysis = analyse("What is the special magic number for calm-lake?")
     pool = EvidencePool(workspace, TermWeights.for_question(workspace, analysis, [document.id]))
     pool.add_chunk(cut[0])
