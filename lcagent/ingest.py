@@ -107,7 +107,10 @@ def ingest_file(
         raise IngestError(f"{path} does not exist; check the path")
     if not path.is_file():
         raise IngestError(f"{path} is not a regular file")
-    doc_id = file_sha256(path)
+    try:
+        doc_id = file_sha256(path)
+    except OSError as error:
+        raise IngestError(f"{path}: cannot read it ({error.strerror}); check its permissions") from None
     existing = workspace.get(doc_id)
     if existing:
         return IngestResult(existing, "unchanged", time.perf_counter() - started, workspace.warnings(doc_id))
@@ -131,7 +134,6 @@ def ingest_file(
         document_text, encoding, settings, doc_id=doc_id, page_starts=[p.char_start for p in pages], bounds=bounds
     )
     warnings = list(loaded.warnings)
-    previous = workspace.latest_for_path(path)
     document = Document(
         id=doc_id,
         name=path.name,
@@ -143,9 +145,8 @@ def ingest_file(
         chunks=len(chunks),
         ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         title=loaded.title,
-        version=(previous.version + 1) if previous else 1,
     )
     say("indexing")
-    workspace.add_document(NewDocument(document, pages, chunks, warnings))
-    status: Status = "new version" if previous else "new"
-    return IngestResult(document, status, time.perf_counter() - started, warnings)
+    stored = workspace.add_document(NewDocument(document, pages, chunks, warnings))
+    status: Status = "new version" if stored.version > 1 else "new"
+    return IngestResult(stored, status, time.perf_counter() - started, warnings)

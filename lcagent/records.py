@@ -9,6 +9,11 @@ from dataclasses import dataclass, field, asdict
 from typing import Any
 
 
+def page_ref(index: int, label: str) -> str:
+    """``p. 12``, or ``p. 12 (label xii)`` when the document's own label differs from the index."""
+    return f"p. {index}" + (f" (label {label})" if label and label != str(index) else "")
+
+
 @dataclass(frozen=True)
 class PageText:
     """One page as a loader produced it, before it is stored.
@@ -90,8 +95,7 @@ class Citation:
     doc_name: str = ""
 
     def render(self) -> str:
-        label = f" (label {self.page_label})" if self.page_label != str(self.page_index) else ""
-        return f'p. {self.page_index}{label}: "{self.quote}"'
+        return f'{page_ref(self.page_index, self.page_label)}: "{self.quote}"'
 
 
 @dataclass

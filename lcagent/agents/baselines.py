@@ -9,7 +9,7 @@ from __future__ import annotations
 from lcagent.agents.analysis import analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import NOT_FOUND, Reading
+from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found
 from lcagent.agents.fitting import truncate_middle
 from lcagent.prompts import ANSWER_FROM_EVIDENCE, FULL_CONTEXT
 from lcagent.records import Citation
@@ -25,7 +25,7 @@ def _answer_tokens_room(context: AgentContext, overhead_text: str) -> int:
 
 def _cite_answer(context: AgentContext, answer: str) -> list[Citation]:
     """The first stored line that contains the answer, if any: a checkable pointer for a free answer."""
-    if len(answer) < 2 or answer == NOT_FOUND:
+    if len(answer) < 4 or answer == NOT_FOUND:  # a short answer ("12") matches lines that say nothing about it
         return []
     hit = context.use_tool("grep", {"pattern": answer[:80], "literal": True})
     if hit.ok and hit.data:
@@ -51,7 +51,7 @@ class FullContext:
         context.trace.note("full context", {"document_chars": len(text), "shown_chars": len(shown), "budget_tokens": budget})
         completion = runner.complete(FULL_CONTEXT.render(document=shown, question=question), max_tokens=ANSWER_TOKENS)
         answer = _finish(completion.text)
-        if not answer or answer.lower().strip(" .") == "not found":
+        if is_not_found(answer):
             return Reading(NOT_FOUND, found=False)
         return Reading(answer, _cite_answer(context, answer))
 
@@ -80,7 +80,7 @@ class BM25Rag:
         evidence = "\n\n".join(f"[{n}] p. {h.chunk.page_start}: {h.chunk.text}" for n, h in enumerate(chosen, start=1))
         completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=question), max_tokens=ANSWER_TOKENS)
         answer = _finish(completion.text)
-        if not answer or answer.lower().strip(" .") == "not found":
+        if is_not_found(answer):
             return Reading(NOT_FOUND, found=False)
         # cite the retrieved sentence that best matches the answer and question
         analysis = analyse(question + " " + answer)

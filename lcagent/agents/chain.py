@@ -17,7 +17,7 @@ from typing import TypedDict
 
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.fitting import truncate_middle
-from lcagent.agents.reader import NOT_FOUND, Reading
+from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found
 from lcagent.chunking import ChunkSettings, chunk_text
 from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
 from lcagent.records import Citation
@@ -98,7 +98,7 @@ def _manager(context: AgentContext, question: str, notes: str) -> Reading:
     with context.runner.labelled("manager"):
         completion = context.runner.complete(CHAIN_MANAGER.render(notes=notes or "(no notes)", question=question), max_tokens=150)
     answer = completion.text.strip().split("\n")[0].strip()
-    if not answer or answer.lower().strip(" .") == "not found":
+    if is_not_found(answer):
         return Reading(NOT_FOUND, found=False)
     return Reading(answer, notes_to_citations(notes, list(context.doc_ids)))
 

@@ -11,6 +11,9 @@ from lcagent.memory.workspace import Workspace
 from lcagent.records import Citation
 
 
+MIN_QUOTE_CHARS = 8
+
+
 def normalise(text: str) -> str:
     return " ".join(text.split())
 
@@ -32,7 +35,7 @@ class QuoteChecker:
     def find(self, quote: str, *, doc_id: str | None = None, page_hint: int | None = None) -> Citation | None:
         """The page where ``quote`` appears verbatim, preferring ``page_hint``; None if nowhere."""
         wanted = normalise(quote)
-        if len(wanted) < 3:
+        if len(wanted) < MIN_QUOTE_CHARS:  # "12" or "the" is on every page: no evidence at all
             return None
         for candidate in ([doc_id] if doc_id else list(self.doc_ids)):
             pages = self._normalised_pages(candidate)

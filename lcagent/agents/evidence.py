@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 from lcagent.agents.analysis import QueryAnalysis
 from lcagent.memory.workspace import Workspace
-from lcagent.records import Chunk, Page
+from lcagent.records import Chunk, Page, page_ref
 from lcagent.tools.text import sentences, terms
 
 
@@ -34,8 +34,7 @@ class EvidenceItem:
         return (self.doc_id, self.char_start)
 
     def where(self) -> str:
-        label = f" (label {self.page_label})" if self.page_label != str(self.page_index) else ""
-        return f"p. {self.page_index}{label}"
+        return page_ref(self.page_index, self.page_label)
 
 
 @dataclass

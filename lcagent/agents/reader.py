@@ -24,6 +24,11 @@ from lcagent.tools.text import STOPWORDS
 
 NOT_FOUND = "not found in the document"
 
+
+def is_not_found(answer: str) -> bool:
+    """An empty answer, or the model saying the text does not contain one."""
+    return not answer or answer.lower().strip(" .") in {"not found", NOT_FOUND}
+
 _TOKEN = re.compile(r"[\w][\w'’.\-/:]*[\w]|[\w]|[^\w\s]")
 _TYPE_PATTERNS = {
     "number": re.compile(r"^[-+]?\d[\d,]*(\.\d+)?%?$"),
@@ -249,7 +254,7 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
     else:
         completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question), max_tokens=200)
         answer, quotes = completion.text.strip(), []
-    if not answer or answer.lower().strip(" .") in {"not found", NOT_FOUND}:
+    if is_not_found(answer):
         return Reading(NOT_FOUND, found=False, note="the model found no answer in the evidence")
     citations = []
     for quote in quotes:

@@ -61,9 +61,14 @@ class ToolAgent:
         context.progress(Progress("answer", "reading the evidence"))
         if followed and analysis.plural:
             return self._chain_members(followed, pool)
-        if context.reader_mode() == "generative":
-            return generative(pool, analysis, context.runner)
-        return extractive(pool, analysis, context.runner)
+        try:
+            if context.reader_mode() == "generative":
+                return generative(pool, analysis, context.runner)
+            return extractive(pool, analysis, context.runner)
+        except BudgetExceeded as spent:
+            # the partial answer: what the evidence gathered so far gives without the model
+            context.trace.note("budget spent", str(spent))
+            return extractive(pool, analysis, None)
 
     # --- deterministic parts ------------------------------------------------------------
     def _seed(self, analysis: QueryAnalysis, pool: EvidencePool, context: AgentContext) -> None:
@@ -214,7 +219,11 @@ class ToolAgent:
         ]
         for step in range(1, context.budget.max_steps + 1):
             context.progress(Progress("step", "model calling tools", step, context.budget.max_steps))
-            completion = context.runner.complete(messages, max_tokens=300, tools=schemas)
+            try:
+                completion = context.runner.complete(messages, max_tokens=300, tools=schemas)
+            except BudgetExceeded as spent:
+                context.trace.note("budget spent", str(spent))
+                return step
             if not completion.tool_calls:
                 return step
             messages.append(Message("assistant", completion.text, tool_calls=completion.tool_calls))

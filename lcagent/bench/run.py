@@ -157,7 +157,8 @@ def run_bench(
     out.parent.mkdir(parents=True, exist_ok=True)
     docs = Path(docs_dir) if docs_dir is not None else out.with_name(out.stem + "-docs")
     _repair_torn_tail(out)
-    done = {row.key: row for row in read_rows(out)}
+    # rows that ended in an error (a server down, a bug since fixed) are tried again
+    done = {row.key: row for row in read_rows(out) if not row.error}
 
     samples = list(samples)
     planned = [(sample, name) for sample in samples for name in strategies]

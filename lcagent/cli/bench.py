@@ -21,7 +21,8 @@ def _split(text: str) -> list[str]:
 @click.argument("suite", type=click.Choice(SUITES))
 @click.option("--strategies", default=DEFAULT_STRATEGIES, show_default=True,
               help=f"Comma-separated, from: {', '.join(STRATEGIES)}.")
-@click.option("--model", "models", default="local", show_default=True, help="Comma-separated model specs (see `lcagent models`).")
+@click.option("--model", "models", envvar="LCAGENT_MODEL", default="local", show_default=True,
+              help="Comma-separated model specs (see `lcagent models`); default $LCAGENT_MODEL, else local.")
 @click.option("--lengths", default="4k", show_default=True, help="RULER lengths, e.g. 4k,32k,128k (up to 1m).")
 @click.option("--tasks", help="RULER tasks (default: all 13), or LooGLE splits shortdep,longdep.")
 @click.option("--limit", default=2, show_default=True, help="Samples per task and length.")
@@ -44,8 +45,16 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, 
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
       lcagent bench pdf --strategies tools,rag
     """
+    try:
+        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json)
+    except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
+        raise click.UsageError(str(problem)) from None
+
+
+def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json) -> None:
     from lcagent import api
     from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
+    from lcagent.bench.reference import BenchDependencyMissing
     from lcagent.bench.ruler import TASKS
     from lcagent.memory.workspace import Workspace
     from lcagent.runners.registry import make_runner
@@ -91,8 +100,8 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, 
         try:
             picture = plot(rows, out / f"{suite}.png")
             error_console().print(f"plot: {picture}")
-        except ImportError:
-            error_console().print('no plot: matplotlib is missing (pip install "lcagent[bench]")')
+        except BenchDependencyMissing as missing:
+            error_console().print(f"no plot: {missing}")
     error_console().print(f"rows: {results}")
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import click
 from rich.console import Console
 
+from lcagent.bench.reference import BenchDependencyMissing
 from lcagent.loaders.base import IngestError
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.pagespec import PageSpecError
@@ -25,6 +26,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     PageSpecError,
     RunnerError,
     TokenizerUnavailable,
+    BenchDependencyMissing,
 )
 
 

@@ -16,6 +16,7 @@ from lcagent.ingest import IngestResult, expand_paths, ingest_file
 from lcagent.loaders.base import IngestError
 from lcagent.memory.workspace import MARK_END, MARK_START
 from lcagent.pagespec import parse_ranges
+from lcagent.records import page_ref
 
 
 @click.command()
@@ -185,7 +186,7 @@ def search(document, query, limit, grep_mode, literal, ignore_case, context, mod
                 print_json([{**h.__dict__, "doc_name": names.get(h.doc_id, "")} for h in hits])
                 return
             for h in hits:
-                where = f"p. {h.page_index}" + (f" ({h.page_label})" if h.page_label != str(h.page_index) else "")
+                where = page_ref(h.page_index, h.page_label)
                 for line in h.before:
                     console().print(f"[dim]{where}  {escape(line)}[/]")
                 console().print(f"[cyan]{where}[/] [dim]l.{h.line}[/]  {escape(h.text)}")
@@ -212,10 +213,9 @@ def search(document, query, limit, grep_mode, literal, ignore_case, context, mod
         error_console().print("no matches; try other words, --mode any, or --grep for exact text")
         return
     for rank, h in enumerate(hits, start=1):
-        pages = f"p. {h.chunk.page_start}" + (f"-{h.chunk.page_end}" if h.chunk.page_end != h.chunk.page_start else "")
-        label = f" (label {h.page_label})" if h.page_label != str(h.chunk.page_start) else ""
+        pages = page_ref(h.chunk.page_start, h.page_label) + (f" to {h.chunk.page_end}" if h.chunk.page_end != h.chunk.page_start else "")
         snippet = escape(" ".join(h.snippet.split())).replace(MARK_START, "[bold yellow]").replace(MARK_END, "[/]")
-        console().print(f"[bold]{rank}.[/] [cyan]{pages}{escape(label)}[/] [dim]score {h.score:.2f}[/]  {snippet}")
+        console().print(f"[bold]{rank}.[/] [cyan]{escape(pages)}[/] [dim]score {h.score:.2f}[/]  {snippet}")
 
 
 @click.command()

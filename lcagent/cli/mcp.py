@@ -13,7 +13,10 @@ from lcagent.cli.common import workspace_option
 @workspace_option
 @click.option("--model", "-m", envvar="LCAGENT_MODEL",
               help="Model for the ask tool (default: $LCAGENT_MODEL, else local). Clients may only pick "
-                   "'local...' or named API models, never a file or URL.")
+                   "this one, the bundled local models, or those given with --allow-model.")
+@click.option("--allow-model", "allow_models", multiple=True, metavar="SPEC",
+              help="A model spec clients may choose for ask (repeatable), e.g. openai:gpt-4o-mini. "
+                   "Off by default: a document could otherwise talk a client into sending it to a remote API.")
 @click.option("--allow-dir", "allow_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory whose files clients may ingest (repeatable; default: the current directory). "
                    "Paths that resolve outside it, through '..' or symlinks, are refused.")
@@ -22,7 +25,7 @@ from lcagent.cli.common import workspace_option
 @click.option("--allow-remote", is_flag=True,
               help="Allow --http on a non-loopback address. The server has no authentication: anyone who can "
                    "reach it can read the workspace.")
-def mcp(workspace, model, allow_dirs, http_address, allow_remote) -> None:
+def mcp(workspace, model, allow_models, allow_dirs, http_address, allow_remote) -> None:
     """Serve lcagent's tools over MCP: ingest, list_docs, search, grep, read, ask.
 
     Speaks stdio by default, which is what desktop MCP clients launch. Tools are read-only
@@ -52,7 +55,7 @@ def mcp(workspace, model, allow_dirs, http_address, allow_remote) -> None:
             raise click.ClickException('the MCP SDK is not installed: pip install "lcagent[mcp]"') from None
         raise
     host_port = _parse_http(http_address, allow_remote) if http_address else None
-    app = build_server(workspace, model=model, allow_dirs=list(allow_dirs) or None)
+    app = build_server(workspace, model=model, allow_dirs=list(allow_dirs) or None, allow_models=allow_models)
     if host_port is None:
         app.run("stdio")
     else:

@@ -47,13 +47,15 @@ class LcagentMCP:
     """The server's state and its tool bodies; ``app`` is the SDK server that exposes them."""
 
     def __init__(self, workspace: Path | str | Workspace | None = None, *, model: str | Runner | None = None,
-                 allow_dirs: Sequence[str | Path] | None = None, limits: Limits = Limits()) -> None:
+                 allow_dirs: Sequence[str | Path] | None = None, limits: Limits = Limits(),
+                 allow_models: Sequence[str] = ()) -> None:
         if isinstance(workspace, Workspace):
             workspace = workspace.path
         self.workspace_path = Path(workspace).expanduser() if workspace else default_workspace()
         Workspace(self.workspace_path).close()  # create it (and run migrations) now, not in the first call
         self.model = model
         self.allowed = AllowedDirs.of(allow_dirs)
+        self.allowed_models = tuple(allow_models)
         self.limits = limits
         self._runners: dict[str, Runner] = {}
         # One ask at a time: a local model uses every core, and runners keep per-model state.
@@ -104,7 +106,7 @@ class LcagentMCP:
         if requested is None or requested == self.model:
             chosen = self.model
         else:
-            check_model_choice(requested)
+            check_model_choice(requested, self.allowed_models)
             chosen = requested
         if isinstance(chosen, Runner):
             return chosen
@@ -173,14 +175,20 @@ STRATEGY_HELP = (
 )
 
 
-def check_model_choice(spec: str) -> None:
-    """Refuse model specs that would make the server open a file or contact a URL its user did not choose."""
-    scheme, _, rest = spec.strip().partition(":")
-    if scheme.lower() == "local" or (scheme.lower() in {"openai", "vllm"} and rest and "@" not in rest):
+def check_model_choice(spec: str, allowed: Sequence[str] = ()) -> None:
+    """Refuse any model the server's user did not allow.
+
+    A client (or a document it reads, by prompt injection) must not send the document to a
+    remote API on the user's key, open a model file, or download a model: only the bundled
+    local model and the specs given with ``--allow-model`` may be chosen.
+    """
+    spec = spec.strip()
+    if spec in allowed or spec.partition(":")[0].lower() == "local" and "/" not in spec:
         return
+    choices = ", ".join(["local", *allowed])
     raise RunnerError(
-        f"model {spec!r} cannot be chosen by an MCP client: model files (gguf:...) and server URLs (NAME@http://...) "
-        "are set by whoever starts the server (`lcagent mcp --model ...`); omit model, or use 'local'"
+        f"model {spec!r} cannot be chosen by an MCP client: the server allows {choices}; omit model to use the "
+        "server's own, or restart it with `lcagent mcp --allow-model SPEC`"
     )
 
 
@@ -207,6 +215,6 @@ def _result(text: str, structured: dict[str, Any] | None, *, error: bool = False
 
 
 def build_server(workspace: Path | str | Workspace | None = None, *, model: str | Runner | None = None,
-                 allow_dirs: Sequence[str | Path] | None = None) -> MCPServer:
+                 allow_dirs: Sequence[str | Path] | None = None, allow_models: Sequence[str] = ()) -> MCPServer:
     """The SDK server for a workspace; run it with ``.run()`` (stdio) or connect ``mcp.Client`` to it."""
-    return LcagentMCP(workspace, model=model, allow_dirs=allow_dirs).app
+    return LcagentMCP(workspace, model=model, allow_dirs=allow_dirs, allow_models=allow_models).app

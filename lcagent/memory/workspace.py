@@ -12,7 +12,7 @@ import sqlite3
 import time
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -312,8 +312,12 @@ class Workspace:
             yield _page(row)
 
     # --- writes ---------------------------------------------------------------------------
-    def add_document(self, new: NewDocument) -> None:
-        """Store a document atomically: all of it (rows, indexes, page files) or nothing."""
+    def add_document(self, new: NewDocument) -> Document:
+        """Store a document atomically: all of it (rows, indexes, page files) or nothing.
+
+        Returns the stored record: its version (1 + earlier versions from the same path) is
+        assigned inside the write transaction, so concurrent ingests cannot share one.
+        """
         document = new.document
         staging = self.files_root / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
@@ -322,10 +326,13 @@ class Workspace:
         writer.start()
         try:
             with self.transaction():
-                if self.get(document.id):  # another process stored the same bytes meanwhile
+                existing = self.get(document.id)
+                if existing:  # another process stored the same bytes meanwhile
                     writer.join()
                     shutil.rmtree(staging)
-                    return
+                    return existing
+                previous = self.latest_for_path(Path(document.path))
+                document = replace(document, version=previous.version + 1 if previous else 1)
                 self.db["documents"].insert({**_document_row(document), "warnings": json.dumps(list(new.warnings))})
                 self.db["pages"].insert_all(
                     (
@@ -374,6 +381,7 @@ class Workspace:
                 if final.exists():  # left by a crash between rename and commit: replace it
                     shutil.rmtree(final)
                 os.replace(staging, final)
+            return document
         except BaseException:
             writer.join()
             shutil.rmtree(staging, ignore_errors=True)

@@ -141,12 +141,20 @@ class ContextWindowExceeded(RunnerError):
         )
 
 
-class ScriptExhausted(RunnerError):
-    """The scripted runner was called more times than it had responses for."""
+class ScriptExhausted(AssertionError):
+    """The scripted runner was called more times than it had responses for.
+
+    An AssertionError, not a RunnerError: it is a bug in a test or in the code under test,
+    and no agent's handling of model errors may swallow it.
+    """
 
 
-class GenerationInterrupted(RunnerError):
-    """Ctrl-C during generation; ``partial`` holds what was produced and its usage."""
+class GenerationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during generation; ``partial`` holds what was produced and its usage.
+
+    A KeyboardInterrupt, so every layer treats it as the user stopping the run (exit 130,
+    run marked interrupted, a chain resumable), never as a model error to work around.
+    """
 
     def __init__(self, partial: Completion):
         self.partial = partial

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Sequence
 
 from lcagent.records import Usage
 from lcagent.runners.base import Choice, Completion, JsonSchema, Grammar, Request, Runner, RunnerError, Verbatim
 
 
 class BudgetExceeded(RunnerError):
-    """The run's token budget is spent. ``partial`` is whatever answer the agent had so far."""
+    """The run's token budget is spent. The tool agent answers from the evidence it has;
+    strategies that need the model to finish (chain, map-reduce, full, rag) stop with this."""
 
     def __init__(self, used: int, budget: int):
         self.used, self.budget = used, budget
-        self.partial: str | None = None
         super().__init__(f"token budget of {budget} spent ({used} used); raise --budget-tokens or narrow the question")
 
 
@@ -57,6 +57,17 @@ class TracingRunner(Runner):
         completion = self.inner.run(request)
         self.record(getattr(self._label, "value", "llm"), request, completion)
         return completion
+
+    def complete_many(self, requests: Sequence[Request]) -> list[Completion]:
+        """Delegate the whole batch (vLLM batches it; HTTP runners run it concurrently)."""
+        if self.budget_tokens is not None and self.usage.total_tokens >= self.budget_tokens:
+            raise BudgetExceeded(self.usage.total_tokens, self.budget_tokens)
+        label = getattr(self._label, "value", "llm")  # worker threads do not see this thread's label
+        completions = self.inner.complete_many(requests)
+        for request, completion in zip(requests, completions):
+            self._record(completion)
+            self.record(label, request, completion)
+        return completions
 
     def _record(self, completion: Completion) -> None:
         super()._record(completion)

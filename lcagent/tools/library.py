@@ -6,22 +6,23 @@ Docstrings and descriptions here are written for the model that calls the tools.
 from __future__ import annotations
 
 import collections
+import time
 from typing import Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from lcagent.pagespec import parse_ranges
+from lcagent.records import page_ref
 from lcagent.tools.base import Tool, ToolContext, ToolInputError, ToolResult
 from lcagent.tools.text import STOPWORDS, overlap_score, sentences, terms
 
 
+MAX_PAGES_PER_READ = 10
+
+
 class _Args(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _where(page_index: int, label: str) -> str:
-    return f"p. {page_index}" + (f" (label {label})" if label != str(page_index) else "")
 
 
 class ListDocs(Tool):
@@ -64,7 +65,7 @@ class Search(Tool):
             shown = []
             for sentence in best:
                 index, label = context.workspace.page_at(hit.chunk.doc_id, hit.chunk.char_start + sentence.start)
-                shown.append(f"{_where(index, label)}: {' '.join(sentence.text.split())}")
+                shown.append(f"{page_ref(index, label)}: {' '.join(sentence.text.split())}")
             blocks.append(f"[{rank}] {hit.doc_name} score {hit.score:.1f}\n" + "\n".join(shown))
             data.append(hit)
         return ToolResult("\n\n".join(blocks), data)
@@ -103,7 +104,7 @@ class Grep(Tool):
             return ToolResult(f"no lines match {args.pattern!r}", [])
         lines = []
         for hit in shown:
-            where = f"{_where(hit.page_index, hit.page_label)} line {hit.doc_line}"
+            where = f"{page_ref(hit.page_index, hit.page_label)} line {hit.doc_line}"
             lines.extend(f"  {b}" for b in hit.before)
             lines.append(f"{where}: {hit.text}")
             lines.extend(f"  {a}" for a in hit.after)
@@ -133,11 +134,15 @@ class Read(Tool):
         if args.pages:
             labels = [p.label for p in workspace.pages(document.id)]
             indices = parse_ranges(args.pages, document.pages, labels=labels)
-            pages = [workspace.page(document.id, i) for i in indices[:10]]
+            pages = [workspace.page(document.id, i) for i in indices[:MAX_PAGES_PER_READ]]
             for page in pages:
-                out.append(f"--- {document.name} {_where(page.index, page.label)} ---")
+                out.append(f"--- {document.name} {page_ref(page.index, page.label)} ---")
                 out.extend(f"{page.line_start + n}: {line}" for n, line in enumerate(page.text.split("\n")))
             data = pages
+            rest = indices[MAX_PAGES_PER_READ:]
+            if rest:
+                out.append(f"[{len(rest)} more pages not shown: call read again with pages='{rest[0]}-{rest[-1]}']")
+                return ToolResult("\n".join(out), data, truncated=True)
         else:
             total_lines = sum(p.text.count("\n") + 1 for p in workspace.pages(document.id))
             wanted = parse_ranges(args.lines, total_lines, what="line")
@@ -147,7 +152,7 @@ class Read(Tool):
                 page_lines = page.text.split("\n")
                 if page.line_start + len(page_lines) - 1 < first or page.line_start > last:
                     continue
-                out.append(f"--- {document.name} {_where(page.index, page.label)} ---")
+                out.append(f"--- {document.name} {page_ref(page.index, page.label)} ---")
                 for n, line in enumerate(page_lines):
                     number = page.line_start + n
                     if first <= number <= last:
@@ -177,12 +182,16 @@ class Count(Tool):
         except regex.error as error:
             raise ToolInputError(f"invalid regular expression: {error}") from None
         per_page = collections.Counter()
+        deadline = time.monotonic() + context.limits.seconds  # one time budget for the whole call
         for page in context.workspace.pages(document.id):
-            found = len(compiled.findall(page.text, timeout=context.limits.seconds))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("count ran out of time")
+            found = len(compiled.findall(page.text, timeout=remaining))
             if found:
                 per_page[(page.index, page.label)] = found
         total = sum(per_page.values())
-        top = ", ".join(f"{_where(i, label)}: {n}" for (i, label), n in per_page.most_common(10))
+        top = ", ".join(f"{page_ref(i, label)}: {n}" for (i, label), n in per_page.most_common(10))
         text = f"{args.pattern!r} occurs {total} times in {document.name}" + (f" (most on {top})" if total else "")
         return ToolResult(text, {"total": total, "pages": {i: n for (i, _), n in per_page.items()}})
 

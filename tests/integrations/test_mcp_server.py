@@ -137,7 +137,9 @@ def test_model_mistakes_come_back_as_error_results(sandbox):
     assert "strategy" in bad_strategy.content[0].text
 
 
-@pytest.mark.parametrize("spec", ["gguf:/etc/passwd", "openai:gpt-4o@http://attacker.example/v1"])
+@pytest.mark.parametrize(
+    "spec", ["gguf:/etc/passwd", "openai:gpt-4o@http://attacker.example/v1", "openai:gpt-4o", "vllm:some/model", "local:/etc/x"]
+)
 def test_clients_cannot_choose_model_files_or_urls(sandbox, spec):
     app = build_server(sandbox.workspace, model=ScriptedRunner(responses=[]), allow_dirs=[sandbox.allowed])
 
@@ -148,3 +150,13 @@ def test_clients_cannot_choose_model_files_or_urls(sandbox, spec):
     refused = session(app, steps)
     assert refused.is_error
     assert "cannot be chosen by an MCP client" in refused.content[0].text
+
+
+def test_operator_can_allow_more_models(sandbox):
+    from lcagent.integrations.mcp_server import check_model_choice
+    from lcagent.runners.base import RunnerError
+
+    check_model_choice("openai:gpt-4o-mini", allowed=("openai:gpt-4o-mini",))
+    check_model_choice("local:gemma3-270m")
+    with pytest.raises(RunnerError, match="--allow-model"):
+        check_model_choice("openai:gpt-4o", allowed=("openai:gpt-4o-mini",))
