@@ -69,14 +69,15 @@ class TermWeights:
                 weights[term] = 0.0  # absent from the text: matches nothing, weighs nothing
         return cls(weights)
 
+    def matched(self, text: str) -> set[str]:
+        """The question's terms that ``text`` contains."""
+        present = set(terms(text))
+        lowered = text.lower()
+        return {t for t in self.weights if t in present or (("-" in t or " " in t) and t in lowered)}
+
     def score(self, text: str) -> float:
         words = terms(text)
-        present = set(words)
-        lowered = text.lower()
-        total = 0.0
-        for term, weight in self.weights.items():
-            if term in present or (("-" in term or " " in term) and term in lowered):
-                total += weight
+        total = sum(self.weights[t] for t in self.matched(text))
         # a run-on "sentence" (a table of contents, a list) matches many terms by sheer length
         if len(words) > LONG_SENTENCE_WORDS:
             total *= math.sqrt(LONG_SENTENCE_WORDS / len(words))

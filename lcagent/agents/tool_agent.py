@@ -55,7 +55,7 @@ class ToolAgent:
         if context.runner.capabilities.native_tools:
             # a model that calls tools natively is strong enough to judge the evidence itself
             steps = self._native_loop(question, pool, context)
-        elif not self._confident(pool, weights):
+        elif not self._confident(pool, weights, plural=analysis.plural):
             steps = self._constrained_loop(analysis, pool, context)
         context.trace.note("evidence", {"items": len(pool.items), "best_score": pool.best_score(), "model_steps": steps})
         context.progress(Progress("answer", "reading the evidence"))
@@ -123,9 +123,24 @@ class ToolAgent:
                 citations.append(Citation(item.doc_id, item.page_index, item.page_label, " ".join(item.text.split())))
         return Reading(", ".join(followed), citations, note="entities reached by following the chain from the question")
 
-    def _confident(self, pool: EvidencePool, weights: TermWeights) -> bool:
+    def _confident(self, pool: EvidencePool, weights: TermWeights, *, plural: bool = False) -> bool:
+        """Do the best sentences cover most of the question's weighted terms?
+
+        For plural questions ("the numbers for A, B and C") the answer is spread over several
+        sentences, so what counts is what the near-best sentences cover together.
+        """
         total = sum(weights.weights.values())
-        return total > 0 and pool.best_score() >= CONFIDENT_COVERAGE * total
+        if total <= 0:
+            return False
+        if not plural:
+            return pool.best_score() >= CONFIDENT_COVERAGE * total
+        best = pool.best_score()
+        covered: set[str] = set()
+        for item in pool.ranked(12):
+            if item.score < 0.5 * best or item.score <= 0:
+                break
+            covered |= weights.matched(item.text)
+        return sum(weights.weights[t] for t in covered) >= CONFIDENT_COVERAGE * total
 
     def _observe(self, result: ToolResult, pool: EvidencePool, source: str) -> int:
         if not result.ok or not result.data:
@@ -206,7 +221,7 @@ class ToolAgent:
             if tool == "read" and len(context.doc_ids) == 1:
                 arguments["doc"] = context.doc_ids[0]
             self._observe(context.use_tool(tool, arguments), pool, tool)
-            if self._confident(pool, pool.weights):
+            if self._confident(pool, pool.weights, plural=analysis.plural):
                 return step
         return context.budget.max_steps
 

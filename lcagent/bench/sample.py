@@ -70,10 +70,13 @@ class Sample:
         return f"{self.task}-{self.length}-{self.index}"
 
     def user_question(self) -> str:
-        """What a user would ask lcagent: the text after RULER's last "Question:", without its
-        instructions to a bare model ("Only give me the answer ...")."""
-        text = self.question.rsplit("Question:", 1)[-1]
-        return " ".join(text.split())
+        """What a user would ask lcagent, without RULER's instructions to a bare model ("Make
+        sure to memorize it", "Only give me the answer"): the text after the last "Question:"
+        (else the last line), narrowed to its last question sentence when it has one."""
+        text = self.question.rsplit("Question:", 1)[1] if "Question:" in self.question else self.question.strip().split("\n")[-1]
+        text = " ".join(text.split())
+        asked = re.findall(r"[^.?!]*\?", text)
+        return asked[-1].strip() if asked else text
 
     def full_prompt(self) -> str:
         """The exact single-prompt input RULER would give a base model."""
