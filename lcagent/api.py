@@ -14,11 +14,14 @@ from lcagent.agents.analysis import analyse
 from lcagent.agents.base import AgentContext, Budget, Progress, Strategy, resolve_reader
 from lcagent.agents.baselines import BM25Rag, FullContext
 from lcagent.agents.chain import ChainOfAgents, MapReduce
+from lcagent.agents.hypergraph_agent import HypergraphAgent
+from lcagent.agents.memex_agent import MemexAgent
 from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.reader import Reading
 from lcagent.agents.router import STRATEGIES, choose
 from lcagent.agents.tool_agent import ToolAgent
 from lcagent.ingest import check_path_argument, ingest_file
+from lcagent.memory.memex import MemexStore
 from lcagent.memory.traces import RunTrace, load_run
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.records import Answer, Document, Usage
@@ -31,6 +34,8 @@ STRATEGY_CLASSES: dict[str, type] = {
     "mapreduce": MapReduce,
     "full": FullContext,
     "rag": BM25Rag,
+    "memex": MemexAgent,
+    "hypergraph": HypergraphAgent,
 }
 
 
@@ -42,13 +47,14 @@ def make_strategy(name: str) -> Strategy:
 
 
 def resolve_documents(workspace: Workspace, documents: str | Path | Sequence[str | Path], *, password: str | None = None,
-                      progress: Callable[[Progress], None] | None = None) -> list[Document]:
-    """Documents named by id, name or path; files not yet in the workspace are ingested."""
+                      progress: Callable[[Progress], None] | None = None, ingest: bool = True) -> list[Document]:
+    """Documents named by id, name or path; with ``ingest``, files not yet in the workspace are
+    ingested (callers that take names from a model or another agent pass ``ingest=False``)."""
     items = [documents] if isinstance(documents, (str, Path)) else list(documents)
     found: list[Document] = []
     for item in items:
         path = Path(item).expanduser()
-        if path.is_file():
+        if ingest and path.is_file():
             check_path_argument(str(item))
             if progress:
                 progress(Progress("ingest", path.name))
@@ -72,12 +78,13 @@ def ask(
     reader: str = "auto",
     password: str | None = None,
     progress: Callable[[Progress], None] | None = None,
+    ingest: bool = True,
 ) -> Answer:
     """Answer ``question`` from ``document`` with checked page citations.
 
     ``model``: a spec such as ``"local"``, ``"gguf:/path.gguf"``, ``"openai:gpt-4o-mini"``,
     ``"openai:NAME@http://127.0.0.1:8000/v1"``, ``"vllm:Qwen/Qwen3-8B"``, or a Runner.
-    ``strategy``: one of auto, tools, chain, mapreduce, full, rag.
+    ``strategy``: one of auto, tools, chain, mapreduce, full, rag, memex, hypergraph.
     """
     question = question.strip()
     if not question:
@@ -87,7 +94,7 @@ def ask(
     own_workspace = not isinstance(workspace, Workspace)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
-        docs = resolve_documents(ws, document, password=password, progress=progress)
+        docs = resolve_documents(ws, document, password=password, progress=progress, ingest=ingest)
         runner = _runner(model)
         return _run(ws, docs, question, runner, strategy, Budget(max_steps, budget_tokens), reader, progress, run_id=None)
     finally:
@@ -128,7 +135,9 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     reader_mode = resolve_reader(reader, runner.name)
     if strategy == "auto":
         document_tokens = sum(d.tokens for d in docs)
-        route = choose(analyse(question), document_tokens=document_tokens, context_window=runner.context_window, reader=reader_mode)
+        explored = any(MemexStore(ws.db).count(doc_id) for doc_id in doc_ids)
+        route = choose(analyse(question), document_tokens=document_tokens, context_window=runner.context_window,
+                       reader=reader_mode, explored=explored)
         chosen, reason = route.strategy, route.reason
     else:
         chosen, reason = strategy, "chosen by the user"

@@ -136,6 +136,40 @@ FULL_CONTEXT = Prompt(
     user="Document:\n{document}\n\nQuestion: {question}\nAnswer:",
 )
 
+MEMEX_ACTION = Prompt(
+    name="memex_action",
+    system=(
+        "You find answers in a long document using tools. Full tool outputs are archived under indices like m12; "
+        "you see only the index map and short summaries. Reply with one JSON action.\n"
+        "Tools: search (words to look for), grep (exact text), read (pages like '12'), recall (an index like 'm12', to "
+        "see its exact text), compress (a short summary of what you know, naming every index you still need), answer "
+        "(when the evidence answers the question)."
+    ),
+    user=(
+        "Question: {question}\n\nIndex map:\n{index_map}\n\nWorking notes:\n{notes}\n\n{status}\n"
+        "Step {step} of {max_steps}. Choose the next action."
+    ),
+)
+
+EXTRACT_ENTITIES = Prompt(
+    name="extract_entities",
+    system=(
+        "You read a passage and list the people, places, works, organisations, dates and numbers it links, and "
+        "one short sentence saying how they are related. Copy names exactly as written. Reply with JSON."
+    ),
+    user="Passage:\n{passage}\n\nQuestion it may help with: {question}",
+)
+
+JUDGE_MEMORY = Prompt(
+    name="judge_memory",
+    system=(
+        "You decide the next step of a search in a long document from memory units (facts found so far). "
+        "Reply with JSON: decision 'answer' if the units answer the question, 'deepen' to look closer around one "
+        "unit (give its number), or 'widen' to search a part of the question no unit covers (give new search words)."
+    ),
+    user="Question: {question}\n\nMemory units:\n{units}\n\nEarlier searches: {searches}",
+)
+
 ALL_PROMPTS: tuple[Prompt, ...] = (
     EXTRACT_ANSWER,
     ANSWER_FROM_EVIDENCE,
@@ -146,4 +180,7 @@ ALL_PROMPTS: tuple[Prompt, ...] = (
     MAP_WORKER,
     REDUCE,
     FULL_CONTEXT,
+    MEMEX_ACTION,
+    EXTRACT_ENTITIES,
+    JUDGE_MEMORY,
 )

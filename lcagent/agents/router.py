@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lcagent.agents.analysis import QueryAnalysis
 
-STRATEGIES = ("auto", "tools", "chain", "mapreduce", "full", "rag")
+STRATEGIES = ("auto", "tools", "chain", "mapreduce", "full", "rag", "memex", "hypergraph")
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class Route:
     reason: str
 
 
-def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int, reader: str) -> Route:
+def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int, reader: str,
+           explored: bool = False) -> Route:
+    """``explored``: the indexed experience memory already holds entries for the document."""
     fits = document_tokens + 800 < context_window
     size = f"{document_tokens:,} tokens against a {context_window:,}-token window"
     if analysis.kind == "summary":
@@ -27,6 +29,10 @@ def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int
         return Route("tools", f"an aggregate over the whole text is counted exactly by tools ({size})")
     if fits and reader == "generative":
         return Route("full", f"the whole document fits the window ({size})")
+    if analysis.kind == "chain" and not fits:
+        return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
+    if explored and analysis.kind == "fact" and not fits:
+        return Route("memex", f"a follow-up on a document already explored: reuse the archived findings ({size})")
     if analysis.kind == "chain":
         return Route("tools", f"a chain of facts is followed hop by hop with search and grep ({size})")
     if fits:

@@ -96,7 +96,9 @@ def ask_graph(model: str | Runner | None = None, workspace: Workspace | str | Pa
     def answer_question(state: AskState) -> AskState:
         if not state.get("question") or not state.get("document"):
             raise ValueError("ask_graph needs 'question' and 'document' in its state")
-        answer = ask(state["document"], state["question"], model=runner.get(), strategy=strategy, workspace=workspace)
+        # the document comes from graph state (maybe from a model): only workspace documents, never a file path
+        answer = ask(state["document"], state["question"], model=runner.get(), strategy=strategy, workspace=workspace,
+                     ingest=False)
         return {"answer": answer.to_dict()}
 
     builder = StateGraph(AskState)

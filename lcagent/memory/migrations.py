@@ -106,6 +106,68 @@ def m002_runs_and_traces(db: sqlite_utils.Database) -> None:
     )
 
 
+
+@migration
+def m003_memex(db: sqlite_utils.Database) -> None:
+    # No REFERENCES to documents: Workspace.remove deletes documents before per-document tables.
+    _run_script(db,
+        """
+        CREATE TABLE memex_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- index m<id>: never reused, even after a clear
+            doc_id TEXT NOT NULL,
+            description TEXT NOT NULL,    -- one line, shown in the index map
+            content TEXT NOT NULL,        -- the archived text, exactly as given
+            source TEXT NOT NULL,         -- tool, span, page or finding
+            key TEXT,                     -- what produced it (e.g. a tool call), to reuse it
+            refs TEXT NOT NULL DEFAULT '[]',  -- JSON: document spans the content came from
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX memex_entries_doc ON memex_entries(doc_id, key)
+        """
+    )
+
+
+@migration
+def m004_hypergraph(db: sqlite_utils.Database) -> None:
+    _run_script(db,
+        """
+        CREATE TABLE hg_vertices (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id TEXT NOT NULL,
+            name TEXT NOT NULL,           -- as first seen in the text
+            key TEXT NOT NULL,            -- case- and space-folded, for matching
+            kind TEXT NOT NULL,           -- name, number, id, term
+            UNIQUE (doc_id, key)
+        );
+        CREATE TABLE hg_units (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id TEXT NOT NULL,
+            description TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'live',   -- live or merged
+            merged_into INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX hg_units_doc ON hg_units(doc_id, status);
+        CREATE TABLE hg_incidence (
+            unit_id INTEGER NOT NULL,
+            vertex_id INTEGER NOT NULL,
+            doc_id TEXT NOT NULL,
+            PRIMARY KEY (unit_id, vertex_id)
+        );
+        CREATE INDEX hg_incidence_vertex ON hg_incidence(vertex_id);
+        CREATE TABLE hg_sources (
+            unit_id INTEGER NOT NULL,
+            doc_id TEXT NOT NULL,
+            chunk_ordinal INTEGER NOT NULL,
+            page_start INTEGER NOT NULL,
+            page_end INTEGER NOT NULL,
+            PRIMARY KEY (unit_id, chunk_ordinal)
+        )
+        """
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the caller's transaction; run statement by statement.
     for statement in script.split(";\n"):

@@ -141,3 +141,14 @@ def test_ask_graph_runs_lcagent_ask_and_nests_in_a_users_graph(guide):
     result = builder.compile().invoke({"question": QUESTION, "document": "field_guide.pdf"})
     assert result["report"] == "1987 (p. 4)"
     assert runner.calls == []
+
+
+def test_ask_graph_never_reads_a_file_named_in_its_state(guide, tmp_path):
+    workspace, _ = guide
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The vault code is 4417.")
+    subgraph = ask_graph(model=ScriptedRunner(responses=[]), workspace=workspace, strategy="tools")
+    with pytest.raises(Exception, match="no document"):
+        subgraph.invoke({"question": "What is the vault code?", "document": str(secret)})
+    with Workspace(workspace) as ws:
+        assert all(d.path != str(secret) for d in ws.documents(all_versions=True))

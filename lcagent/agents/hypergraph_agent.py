@@ -1,0 +1,342 @@
+"""``--strategy hypergraph``: multi-step retrieval over a hypergraph memory (after HGMem).
+
+Each round retrieves passages for the current sub-queries (bm25), evolves the memory (entities
+and a relation per passage become a memory unit joining them), reorganises it (units sharing
+entities merge), then judges: answer now, deepen around one unit (the next queries are the
+entities near it), or widen (new sub-queries for terms no unit covers). Entities come from a
+deterministic extractor, plus a JSON-constrained model call whose names are kept only when they
+occur in the passage. The answer is read from the units' source passages, with page citations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lcagent.agents.analysis import QUESTION_WORDS, QueryAnalysis, analyse
+from lcagent.agents.base import AgentContext, Progress
+from lcagent.agents.evidence import EvidencePool, TermWeights
+from lcagent.agents.reader import Reading, extractive, generative
+from lcagent.memory.hypergraph import HypergraphStore, MemoryUnit, SourceRef, entity_key
+from lcagent.prompts import EXTRACT_ENTITIES, JUDGE_MEMORY
+from lcagent.records import SearchHit
+from lcagent.runners.base import JsonSchema, RunnerError
+from lcagent.runners.tracing import BudgetExceeded
+from lcagent.tools.text import STOPWORDS, sentences, terms
+
+ENTITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "entities": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 8},
+        "relation": {"type": "string", "maxLength": 200},
+    },
+    "required": ["entities", "relation"],
+}
+JUDGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "decision": {"type": "string", "enum": ["answer", "deepen", "widen"]},
+        "unit": {"type": "integer"},
+        "query": {"type": "string", "maxLength": 100},
+    },
+    "required": ["decision", "unit", "query"],
+}
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w](?:[ \t]+(?:of[ \t]+|de[ \t]+|the[ \t]+|van[ \t]+|von[ \t]+)?[A-Z][\w'’-]*[\w])*")
+_IDENTIFIER = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b\w+(?:-\w+){1,3}\b")
+_NUMBER = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])")
+CONFIDENT_COVERAGE = 0.6
+MAX_ENTITIES = 12
+
+
+def extract_entities(text: str) -> dict[str, str]:
+    """Names, identifiers and numbers in ``text`` → their kind. Deterministic: works with any model."""
+    found: dict[str, str] = {}
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in STOPWORDS | QUESTION_WORDS:
+            words.pop(0)  # "The Harrow Point light" -> "Harrow Point"
+        name = " ".join(words).rstrip(".")
+        if len(name) >= 3 and name.lower() not in STOPWORDS | QUESTION_WORDS:
+            found.setdefault(name, "name")
+    for match in _IDENTIFIER.finditer(text):
+        found.setdefault(match.group(0), "id")
+    for match in _NUMBER.finditer(text):
+        if len(match.group(0)) >= 2:
+            found.setdefault(match.group(0), "number")
+    return dict(list(found.items())[:MAX_ENTITIES])
+
+
+@dataclass(frozen=True)
+class Judgement:
+    decision: Literal["answer", "deepen", "widen"]
+    queries: tuple[str, ...] = ()
+    unit: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class _Round:
+    """What one question has done so far: queries asked, chunks seen, units touched."""
+
+    asked: list[str] = field(default_factory=list)
+    seen_chunks: set[tuple[str, int]] = field(default_factory=set)
+    touched: dict[int, MemoryUnit] = field(default_factory=dict)
+    followed: list[str] = field(default_factory=list)
+
+
+class HypergraphAgent:
+    name = "hypergraph"
+
+    def __init__(self, rounds: int = 3, passages_per_query: int = 4, model_passages: int = 2,
+                 judge: Literal["auto", "model", "rules"] = "auto") -> None:
+        self.rounds = rounds
+        self.passages_per_query = passages_per_query
+        self.model_passages = model_passages
+        self.judge_mode = judge
+
+    def answer(self, question: str, context: AgentContext) -> Reading:
+        analysis = analyse(question)
+        store = HypergraphStore(context.workspace.db)
+        pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, analysis, context.doc_ids))
+        state = _Round()
+        queries = analysis.search_queries()[:2] or [analysis.question]
+        rounds = max(1, min(self.rounds, context.budget.max_steps))
+        for number in range(1, rounds + 1):
+            hits = self._retrieve(queries, state, pool, context)
+            self._evolve(hits, analysis, state, pool, store, context)
+            merges = self._reorganise(store, state)
+            judgement = self._judge(analysis, state, pool, store, context, number == rounds)
+            context.trace.note("hypergraph round", {
+                "round": number, "queries": list(queries), "new_passages": len(hits),
+                "units": sorted(state.touched), "merged": merges, "decision": judgement.decision,
+                "next": list(judgement.queries), "reason": judgement.reason,
+            })
+            if judgement.decision == "answer" or not judgement.queries:
+                break
+            if judgement.decision == "deepen":
+                self._follow(judgement.queries, pool, state, context)
+            queries = list(judgement.queries)
+        context.progress(Progress("answer", "reading the memory units' sources"))
+        pool, reading_analysis = self._answer_pool(analysis, state, pool, store, context)
+        if context.reader_mode() == "generative":
+            reading = generative(pool, reading_analysis, context.runner)
+        else:
+            reading = extractive(pool, reading_analysis, context.runner)
+        live = [u for u in state.touched.values() if u.status == "live"]
+        reading.note = (reading.note + "; " if reading.note else "") + f"{len(live)} memory units, followed {state.followed}"
+        return reading
+
+    def _answer_pool(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
+                     context: AgentContext) -> tuple[EvidencePool, QueryAnalysis]:
+        """For a chain that was followed: only the sources of the units connected to the question's
+        anchor entities (a distractor matching the question's words but not the chain drops out),
+        and the followed entities count as the question's own words (so the answer is the next hop)."""
+        if analysis.kind != "chain" or not state.followed:
+            return pool, analysis
+        anchors = [n for n in (*analysis.names, *analysis.identifiers, *analysis.quoted)]
+        units: dict[int, MemoryUnit] = {}
+        for doc_id in {u.doc_id for u in state.touched.values()}:
+            for anchor in anchors:
+                for unit in store.neighbourhood(doc_id, entity=anchor, depth=len(state.followed) + 2).units:
+                    if unit.id in state.touched or any(u.id == unit.merged_into for u in state.touched.values()):
+                        units[unit.id] = unit
+        if not units:
+            return pool, analysis
+        chain = [name for name in state.followed if any(entity_key(name) in {entity_key(e) for e in u.entities} for u in units.values())]
+        restricted = EvidencePool(context.workspace, pool.weights)
+        chunks = {(c.doc_id, c.ordinal): c for doc_id in {u.doc_id for u in units.values()} for c in context.workspace.chunks(doc_id)}
+        for unit in units.values():
+            for source in unit.sources:
+                chunk = chunks.get((unit.doc_id, source.chunk_ordinal))
+                if chunk is not None:
+                    restricted.add_chunk(chunk, "memory")
+        context.trace.note("hypergraph answer units", {"units": sorted(units), "chain": chain})
+        return restricted, analyse(analysis.question + " " + " ".join(chain)) if chain else analysis
+
+    # --- retrieve -----------------------------------------------------------------------
+    def _retrieve(self, queries, state: _Round, pool: EvidencePool, context: AgentContext) -> list[SearchHit]:
+        fresh: list[SearchHit] = []
+        for query in queries:
+            if query in state.asked:
+                continue
+            state.asked.append(query)
+            context.progress(Progress("search", query))
+            result = context.use_tool("search", {"query": query, "k": self.passages_per_query})
+            for hit in result.data if result.ok and isinstance(result.data, list) else []:
+                key = (hit.chunk.doc_id, hit.chunk.ordinal)
+                if key not in state.seen_chunks:
+                    state.seen_chunks.add(key)
+                    pool.add_chunk(hit.chunk, "search")
+                    fresh.append(hit)
+        return fresh
+
+    # --- evolve -------------------------------------------------------------------------
+    def _evolve(self, hits, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
+                context: AgentContext) -> None:
+        scored = []
+        for hit in hits:
+            relevant = sorted(((pool.weights.score(s.text), s.text) for s in sentences(hit.chunk.text)), key=lambda p: -p[0])
+            relevant = [text for score, text in relevant[:2] if score > 0]
+            if relevant:
+                scored.append((pool.weights.score(" ".join(relevant)), hit, relevant))
+        scored.sort(key=lambda triple: -triple[0])
+        use_model = "json_schema" in context.runner.capabilities.constraints
+        for rank, (_, hit, relevant) in enumerate(scored):
+            passage = " ".join(" ".join(relevant).split())
+            kinds = extract_entities(passage)
+            relation = ""
+            if use_model and rank < self.model_passages:
+                model_names, relation = self._model_entities(passage, analysis, context)
+                for name in model_names:
+                    kinds.setdefault(name, "name")
+            description = (relation + " — " if relation else "") + _clip(passage, 300)
+            source = SourceRef(hit.chunk.ordinal, hit.chunk.page_start, hit.chunk.page_end)
+            existing = [u for u in state.touched.values() if u.status == "live" and source in u.sources]
+            if existing:
+                unit = store.update(existing[0].id, add_entities=kinds, kinds=kinds)
+            else:
+                unit = store.insert(hit.chunk.doc_id, description, kinds, [source], kinds=kinds)
+            state.touched[unit.id] = unit
+
+    def _model_entities(self, passage: str, analysis: QueryAnalysis, context: AgentContext) -> tuple[list[str], str]:
+        try:
+            completion = context.runner.complete(
+                EXTRACT_ENTITIES.render(passage=passage, question=analysis.question), max_tokens=120,
+                constraint=JsonSchema(ENTITY_SCHEMA, "entities"),
+            )
+            data = json.loads(completion.text)
+        except BudgetExceeded:
+            raise
+        except (RunnerError, json.JSONDecodeError) as error:
+            context.trace.note("entity extraction rejected", str(error))
+            return [], ""
+        lowered = passage.lower()
+        # a small model invents names: keep only those written in the passage
+        names = [" ".join(str(n).split()) for n in data.get("entities", [])]
+        kept = [n for n in names if len(n) >= 2 and n.lower() in lowered]
+        relation = " ".join(str(data.get("relation", "")).split())
+        return kept, relation if len(relation.split()) >= 3 else ""
+
+    # --- reorganise ---------------------------------------------------------------------
+    def _reorganise(self, store: HypergraphStore, state: _Round) -> list[int]:
+        """Merge live units of this question that share two or more entities; return the new units."""
+        merged_ids: list[int] = []
+        while True:
+            live = sorted((u for u in state.touched.values() if u.status == "live"), key=lambda u: u.id)
+            pair = next(((a, b) for i, a in enumerate(live) for b in live[i + 1:]
+                         if a.doc_id == b.doc_id and len({entity_key(e) for e in a.entities} & {entity_key(e) for e in b.entities}) >= 2),
+                        None)
+            if pair is None:
+                return merged_ids
+            merged = store.merge([pair[0].id, pair[1].id])
+            for old in pair:
+                state.touched[old.id] = store.unit(old.id)
+            state.touched[merged.id] = merged
+            merged_ids.append(merged.id)
+
+    # --- judge --------------------------------------------------------------------------
+    def _judge(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
+               context: AgentContext, last: bool) -> Judgement:
+        if last:
+            return Judgement("answer", reason="last round")
+        use_model = self.judge_mode == "model" or (self.judge_mode == "auto" and context.reader_mode() == "generative")
+        if use_model and "json_schema" in context.runner.capabilities.constraints:
+            judged = self._model_judge(analysis, state, store, context)
+            if judged is not None:
+                return judged
+        return self._rule_judge(analysis, state, pool, store, context)
+
+    def _rule_judge(self, analysis, state: _Round, pool: EvidencePool, store: HypergraphStore, context) -> Judgement:
+        total = sum(pool.weights.weights.values())
+        confident = total > 0 and pool.best_score() >= CONFIDENT_COVERAGE * total
+        live = [u for u in state.touched.values() if u.status == "live"]
+        if not live:
+            return Judgement("widen", self._uncovered_queries(analysis, state, pool, []), reason="no memory unit yet")
+        # deepen from the unit holding the question's own names (the chain's anchor), if any
+        anchors = {entity_key(n) for n in (*analysis.names, *analysis.identifiers, *analysis.quoted)}
+        anchored = [u for u in live if anchors & {entity_key(e) for e in u.entities}] or live
+        best = max(anchored, key=lambda u: pool.weights.score(u.description))
+        bridges = self._bridges(best, analysis, state, store, context)
+        if confident and (analysis.kind != "chain" or state.followed or not bridges):
+            return Judgement("answer", reason="the best evidence covers the question's terms")
+        if analysis.kind == "chain" and bridges:
+            return Judgement("deepen", tuple(bridges), best.id, reason=f"a chain: follow entities near {best.label}")
+        widen = self._uncovered_queries(analysis, state, pool, live)
+        if widen:
+            return Judgement("widen", widen, reason="terms of the question no memory unit covers")
+        if bridges:
+            return Judgement("deepen", tuple(bridges), best.id, reason=f"follow entities near {best.label}")
+        return Judgement("answer", reason="nothing new to look for")
+
+    def _bridges(self, unit: MemoryUnit, analysis: QueryAnalysis, state: _Round, store: HypergraphStore,
+                 context: AgentContext) -> list[str]:
+        """Rare entities near ``unit`` that the question does not name and no query has asked."""
+        asked = {t.lower() for t in analysis.key_terms()} | {q.lower() for q in state.asked} | {n.lower() for n in analysis.names}
+        near = store.neighbourhood(unit.doc_id, unit_id=unit.id, depth=1).entities
+        fresh = []
+        for name in near:
+            if name.lower() in asked or name in state.followed or any(w in asked for w in terms(name)) and len(terms(name)) == 1:
+                continue
+            found, total = context.workspace.document_frequency(name, context.doc_ids)
+            if 0 < found <= max(3, total * 0.2):
+                fresh.append(name)
+        return fresh[:3]
+
+    def _uncovered_queries(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, live) -> tuple[str, ...]:
+        covered = set()
+        for unit in live:
+            covered.update(terms(unit.description))
+        missing = [t for t, w in pool.weights.weights.items() if w > 0 and t not in covered]
+        query = " ".join(missing)
+        if not missing or query in state.asked or any(set(missing) <= set(terms(q)) for q in state.asked[1:]):
+            return ()
+        return (query,)
+
+    def _follow(self, entities, pool: EvidencePool, state: _Round, context: AgentContext) -> None:
+        """Deepening: the followed entities join the question's weights, so the next hop's sentences rank."""
+        for name in entities:
+            if name in state.followed:
+                continue
+            state.followed.append(name)
+            found, total = context.workspace.document_frequency(name, context.doc_ids)
+            pool.weights.weights[name.lower()] = 0.8 * math.log((total + 1) / (found + 0.5))
+        pool.rescore()
+
+    def _model_judge(self, analysis, state: _Round, store: HypergraphStore, context: AgentContext) -> Judgement | None:
+        live = sorted((u for u in state.touched.values() if u.status == "live"), key=lambda u: u.id)
+        units = "\n".join(f"{u.label}: {_clip(u.description, 240)} (entities: {', '.join(u.entities[:8])})" for u in live[:10])
+        try:
+            completion = context.runner.complete(
+                JUDGE_MEMORY.render(question=analysis.question, units=units or "(none)", searches="; ".join(state.asked)),
+                max_tokens=80, constraint=JsonSchema(JUDGE_SCHEMA, "judgement"),
+            )
+            data = json.loads(completion.text)
+        except BudgetExceeded:
+            raise
+        except (RunnerError, json.JSONDecodeError) as error:
+            context.trace.note("judgement rejected", str(error))
+            return None
+        decision = data.get("decision")
+        if decision == "answer":
+            return Judgement("answer", reason="the model judged the memory sufficient")
+        if decision == "deepen":
+            unit = next((u for u in live if u.id == data.get("unit")), None)
+            if unit is None:
+                return None
+            near = [e for e in store.neighbourhood(unit.doc_id, unit_id=unit.id).entities if e not in state.followed]
+            return Judgement("deepen", tuple(near[:3]), unit.id, reason=f"the model chose to deepen around {unit.label}")
+        query = " ".join(str(data.get("query", "")).split())
+        if not query or query in state.asked:
+            return None  # the model's "new" query is not new: let the rules decide
+        return Judgement("widen", (query,), reason="the model named an uncovered aspect")
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["HypergraphAgent", "extract_entities", "Judgement"]
