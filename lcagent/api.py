@@ -6,6 +6,7 @@ runner, checks every quote against the stored text, and returns a typed ``Answer
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -25,7 +26,7 @@ from lcagent.memory.memex import MemexStore
 from lcagent.memory.traces import RunTrace, load_run
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.records import Answer, Document, Usage
-from lcagent.runners.base import Request, Completion, Runner
+from lcagent.runners.base import Completion, Request, Runner, RunnerError
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner, describe_completion, describe_request
 
 STRATEGY_CLASSES: dict[str, type] = {
@@ -96,7 +97,8 @@ def ask(
     try:
         docs = resolve_documents(ws, document, password=password, progress=progress, ingest=ingest)
         runner = _runner(model)
-        return _run(ws, docs, question, runner, strategy, Budget(max_steps, budget_tokens), reader, progress, run_id=None)
+        return _run(ws, docs, question, runner, strategy, Budget(max_steps, budget_tokens), reader, progress, run_id=None,
+                    model_spec=_model_spec(model, runner))
     finally:
         if own_workspace:
             ws.close()
@@ -108,15 +110,31 @@ def resume(run_id: str, *, model: str | Runner | None = None, workspace: Workspa
     own_workspace = not isinstance(workspace, Workspace)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
-        record, _ = load_run(ws, run_id)
+        record, steps = load_run(ws, run_id)
         if record.status == "done":
             raise WorkspaceError(f"run {record.id} already finished; `lcagent trace {record.id}` shows it")
         docs = [ws.resolve(doc_id) for doc_id in record.doc_ids]
-        runner = _runner(model or record.model)
-        return _run(ws, docs, record.question, runner, record.strategy, Budget(), "auto", progress, run_id=record.id)
+        settings = next((step.output for step in steps if step.kind == "note" and step.name == "settings"), {})
+        try:
+            runner = _runner(model or record.model)
+        except RunnerError as problem:
+            raise RunnerError(f"cannot rebuild the run's model {record.model!r} ({problem}); pass --model") from None
+        budget = Budget(settings.get("max_steps", Budget().max_steps), settings.get("budget_tokens"))
+        return _run(ws, docs, record.question, runner, record.strategy, budget, settings.get("reader", "auto"), progress,
+                    run_id=record.id, model_spec=_model_spec(model, runner) if model else record.model)
     finally:
         if own_workspace:
             ws.close()
+
+
+def _model_spec(model: str | Runner | None, runner: Runner) -> str:
+    """What to store so ``resume`` can rebuild the same runner: the spec the user gave (with its
+    URL or file path), not the runner's display name."""
+    if isinstance(model, str):
+        return model
+    if model is None:
+        return os.environ.get("LCAGENT_MODEL") or "local"
+    return runner.describe()
 
 
 def _runner(model: str | Runner | None) -> Runner:
@@ -128,7 +146,7 @@ def _runner(model: str | Runner | None) -> Runner:
 
 
 def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, strategy: str, budget: Budget,
-         reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None) -> Answer:
+         reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None, model_spec: str) -> Answer:
     started = time.perf_counter()
     say = progress or (lambda event: None)
     doc_ids = [d.id for d in docs]
@@ -142,7 +160,9 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     else:
         chosen, reason = strategy, "chosen by the user"
     if run_id is None:
-        trace = RunTrace.start(ws, question=question, doc_ids=doc_ids, model=runner.describe(), strategy=chosen, reason=reason)
+        trace = RunTrace.start(ws, question=question, doc_ids=doc_ids, model=model_spec, strategy=chosen, reason=reason)
+        trace.note("settings", {"model": runner.describe(), "max_steps": budget.max_steps,
+                                "budget_tokens": budget.budget_tokens, "reader": reader})
     else:
         trace = RunTrace(ws, run_id)
         ws.db["runs"].update(run_id, {"status": "running"})

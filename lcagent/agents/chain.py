@@ -107,6 +107,13 @@ class ChainState(TypedDict):
     question: str
     i: int
     notes: str
+    cut: str  # fingerprint of the window boundaries, so a resume reads the same windows
+
+
+def _fingerprint(cut: list[Window]) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr([(w.doc_id, w.char_start, w.char_end) for w in cut]).encode()).hexdigest()[:16]
 
 
 class ChainOfAgents:
@@ -144,11 +151,17 @@ class ChainOfAgents:
             app = graph.compile(checkpointer=SqliteSaver(connection))
             config = {"configurable": {"thread_id": context.trace.run_id}, "recursion_limit": len(cut) + 10}
             state = app.get_state(config)
+            cut_id = _fingerprint(cut)
             if state.next:  # an interrupted run: continue from its last checkpoint
+                if state.values.get("cut") != cut_id:
+                    raise RunnerError(
+                        "this run was cut into windows for another model's context window; resume it with the "
+                        "same --model it started with"
+                    )
                 context.trace.note("resume", {"from_window": state.values["i"] + 1, "windows": len(cut)})
                 final = app.invoke(None, config)
             else:
-                final = app.invoke({"question": question, "i": 0, "notes": ""}, config)
+                final = app.invoke({"question": question, "i": 0, "notes": "", "cut": cut_id}, config)
         finally:
             connection.close()
         return _manager(context, question, final["notes"])

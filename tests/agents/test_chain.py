@@ -106,3 +106,34 @@ def test_mapreduce_reduces_within_the_window(long_doc):
         assert runner.prompt_tokens(request.messages) + request.max_tokens <= 700
     assert answer.text == "tides were recorded"
     assert answer.dropped_quotes >= 1  # the scripted 'quotes' are not in the document and are dropped
+
+
+def test_resume_keeps_settings_and_refuses_a_different_window_cut(long_doc, monkeypatch):
+    ws, doc = long_doc
+    log = []
+    runner = ScriptedRunner(fn=worker_fn(log, interrupt_at=2), context_window=700)
+    with pytest.raises(KeyboardInterrupt):
+        api.ask(doc.id, "When did the Merrow Sands light burn out?", model=runner, workspace=ws, strategy="chain",
+                max_steps=3, budget_tokens=50_000)
+    run_id = ws.db.execute("SELECT id FROM runs").fetchone()[0]
+    record, steps = load_run(ws, run_id)
+    settings = next(s.output for s in steps if s.name == "settings")
+    assert settings["max_steps"] == 3 and settings["budget_tokens"] == 50_000
+    # a Runner object is stored by its description, which the registry cannot rebuild
+    from lcagent.runners.base import RunnerError
+
+    with pytest.raises(RunnerError, match="pass --model"):
+        api.resume(run_id, workspace=ws)
+    bigger = ScriptedRunner(fn=worker_fn([]), context_window=2000)
+    with pytest.raises(RunnerError, match="same --model"):
+        api.resume(run_id, model=bigger, workspace=ws)
+    assert api.resume(run_id, model=runner, workspace=ws).text == "1903"
+
+
+def test_model_spec_stored_is_what_the_user_gave(monkeypatch):
+    runner = ScriptedRunner([])
+    assert api._model_spec("openai:qwen@http://127.0.0.1:8000/v1", runner) == "openai:qwen@http://127.0.0.1:8000/v1"
+    monkeypatch.setenv("LCAGENT_MODEL", "gguf:/models/x.gguf")
+    assert api._model_spec(None, runner) == "gguf:/models/x.gguf"
+    monkeypatch.delenv("LCAGENT_MODEL")
+    assert api._model_spec(None, runner) == "local"
