@@ -29,6 +29,8 @@ def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int
         return Route("tools", f"an aggregate over the whole text is counted exactly by tools ({size})")
     if fits and reader == "generative":
         return Route("full", f"the whole document fits the window ({size})")
+    if analysis.kind == "chain" and analysis.plural:
+        return Route("tools", f"lists every entity linked through a chain: followed hop by hop with grep ({size})")
     if analysis.kind == "chain" and not fits:
         return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
     if explored and analysis.kind == "fact" and not fits:

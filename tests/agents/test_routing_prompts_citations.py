@@ -37,6 +37,15 @@ def test_analysis_extracts_what_to_look_for():
     assert analyse("How many steps does the climb take?").counted_noun == "steps"
 
 
+def test_chain_questions_split_by_what_they_ask():
+    big = dict(document_tokens=120_000, context_window=8192, reader="extractive")
+    listing = analyse("Find all variables that are assigned the value 22502 in the text above.")
+    assert listing.kind == "chain" and listing.plural
+    assert choose(listing, **big).strategy == "tools"
+    hop = analyse("Who directed the film whose lead actor was born in Oslo?")
+    assert choose(hop, **big).strategy == "hypergraph"
+
+
 def test_router_says_why():
     fact, summary, aggregate = (analyse(q) for q in ("Who signed it?", "Summarise the report.", "Which words occur most often?"))
     big = dict(document_tokens=120_000, context_window=8192)
