@@ -22,9 +22,10 @@ def cli() -> None:
 
     \b
     Quick start:
-      lcagent ingest report.pdf
+      lcagent ask report.pdf "What did the auditor flag in 2023?"
       lcagent search report.pdf "auditor 2023"
       lcagent show report.pdf --pages 3-5
+      lcagent trace              (what the last runs did and cost)
     """
 
 
