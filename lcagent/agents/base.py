@@ -6,13 +6,15 @@ the (traced) runner it is given; it reports progress through a callback.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from lcagent.agents.reader import Reading
 from lcagent.memory.traces import RunTrace
 from lcagent.memory.workspace import Workspace
-from lcagent.runners.tracing import TracingRunner
+from lcagent.runners.base import JsonSchema, RunnerError
+from lcagent.runners.tracing import BudgetExceeded, TracingRunner
 from lcagent.tools import ToolContext, ToolResult, call
 
 
@@ -54,6 +56,19 @@ class AgentContext:
             seconds=result.seconds,
         )
         return result
+
+    def constrained_action(self, messages, schema: dict, name: str, max_tokens: int) -> dict | None:
+        """One JSON action from the model under ``schema``, or None when the token budget is spent
+        or the output is unusable (both noted in the trace): the caller stops its loop."""
+        try:
+            completion = self.runner.complete(messages, max_tokens=max_tokens, constraint=JsonSchema(schema, name))
+            return json.loads(completion.text)
+        except BudgetExceeded as spent:
+            # out of tokens: the caller answers from the evidence gathered so far rather than fail
+            self.trace.note("budget spent", str(spent))
+        except (RunnerError, json.JSONDecodeError) as error:
+            self.trace.note("action rejected", str(error))
+        return None
 
     def reader_mode(self) -> str:
         return resolve_reader(self.reader, self.runner.name)

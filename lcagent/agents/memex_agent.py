@@ -22,8 +22,7 @@ from lcagent.agents.reader import Reading, extractive, generative
 from lcagent.memory.memex import MemexEntry, MemexError, MemexStore, TextRef
 from lcagent.prompts import MEMEX_ACTION
 from lcagent.records import Chunk, GrepHit, Page, SearchHit
-from lcagent.runners.base import JsonSchema, Message, RunnerError
-from lcagent.runners.tracing import BudgetExceeded
+from lcagent.runners.base import Message
 from lcagent.tools.base import ToolResult
 
 MEMEX_ACTIONS = ("search", "grep", "read", "recall", "compress", "answer")
@@ -149,14 +148,8 @@ class MemexAgent:
                 run.compress(None)
             context.progress(Progress("step", "choosing an action", step, max_steps))
             messages = run.working.render(step, max_steps, window=runner.context_window - 200)
-            try:
-                completion = runner.complete(messages, max_tokens=80, constraint=JsonSchema(MEMEX_ACTION_SCHEMA, "memex_action"))
-                action = json.loads(completion.text)
-            except BudgetExceeded as spent:
-                context.trace.note("budget spent", str(spent))
-                return step
-            except (RunnerError, json.JSONDecodeError) as error:
-                context.trace.note("action rejected", str(error))
+            action = context.constrained_action(messages, MEMEX_ACTION_SCHEMA, "memex_action", max_tokens=80)
+            if action is None:
                 return step
             tool, argument = action.get("tool"), str(action.get("input", "")).strip()
             label = f"{tool}({argument!r})"

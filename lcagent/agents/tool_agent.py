@@ -19,7 +19,7 @@ from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.reader import NOT_FOUND, Reading, extractive, generative
 from lcagent.prompts import CHOOSE_ACTION
 from lcagent.records import Citation, GrepHit, SearchHit
-from lcagent.runners.base import JsonSchema, Message, RunnerError
+from lcagent.runners.base import Message
 from lcagent.runners.tracing import BudgetExceeded
 from lcagent.tools import openai_tools
 from lcagent.tools.base import ToolResult
@@ -202,15 +202,8 @@ class ToolAgent:
                 question=analysis.question, evidence=pool.render(pool.ranked(5), max_chars=200),
                 history="; ".join(history) or "none", step=step, max_steps=context.budget.max_steps,
             )
-            try:
-                completion = runner.complete(messages, max_tokens=60, constraint=JsonSchema(ACTION_SCHEMA, "action"))
-                action = json.loads(completion.text)
-            except BudgetExceeded as spent:
-                # out of tokens: answer from the evidence gathered so far rather than fail
-                context.trace.note("budget spent", str(spent))
-                return step
-            except (RunnerError, json.JSONDecodeError) as error:
-                context.trace.note("action rejected", str(error))
+            action = context.constrained_action(messages, ACTION_SCHEMA, "action", max_tokens=60)
+            if action is None:
                 return step
             tool, argument = action.get("tool"), str(action.get("input", "")).strip()
             label = f"{tool}({argument!r})"
