@@ -1,6 +1,5 @@
 """The SQLite workspace: migrations, content-hash versions, indexes, page files, atomicity."""
 
-import os
 import subprocess
 import sys
 import textwrap
