@@ -35,12 +35,17 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_path_argument(raw: str) -> None:
-    """Refuse names that could spoof terminal output or walk out of the current directory."""
+def refuse_control_characters(raw: str) -> None:
+    """Names with control characters could spoof terminal output; refuse them."""
     if any(unicodedata.category(ch) == "Cc" for ch in raw):
         raise IngestError(
             f"file name {raw.encode('unicode_escape').decode()!r} contains control characters; rename the file"
         )
+
+
+def check_path_argument(raw: str) -> None:
+    """Refuse names that could spoof terminal output or walk out of the current directory."""
+    refuse_control_characters(raw)
     parts = Path(raw).parts
     if ".." in parts:
         resolved = Path(raw).expanduser().resolve()

@@ -13,6 +13,7 @@ from typing import Callable, Protocol, Sequence
 from lcagent.agents.reader import Reading
 from lcagent.memory.traces import RunTrace
 from lcagent.memory.workspace import Workspace
+from lcagent.records import Citation
 from lcagent.runners.base import JsonSchema, RunnerError
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner
 from lcagent.tools import ToolContext, ToolResult, call
@@ -56,6 +57,17 @@ class AgentContext:
             seconds=result.seconds,
         )
         return result
+
+    def first_line_citation(self, text: str, doc_id: str | None = None) -> Citation | None:
+        """The first stored line containing ``text`` verbatim, as a citation (None when none does)."""
+        arguments = {"pattern": text, "literal": True}
+        if doc_id:
+            arguments["doc"] = doc_id
+        hit = self.use_tool("grep", arguments)
+        if not (hit.ok and hit.data):
+            return None
+        first = hit.data[0]
+        return Citation(first.doc_id, first.page_index, first.page_label, first.text.strip())
 
     def constrained_action(self, messages, schema: dict, name: str, max_tokens: int) -> dict | None:
         """One JSON action from the model under ``schema``, or None when the token budget is spent

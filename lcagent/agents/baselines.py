@@ -9,7 +9,7 @@ from __future__ import annotations
 from lcagent.agents.analysis import analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found
+from lcagent.agents.reader import NOT_FOUND, Reading, cite, is_not_found
 from lcagent.agents.fitting import truncate_middle
 from lcagent.prompts import ANSWER_FROM_EVIDENCE, FULL_CONTEXT
 from lcagent.records import Citation
@@ -27,11 +27,8 @@ def _cite_answer(context: AgentContext, answer: str) -> list[Citation]:
     """The first stored line that contains the answer, if any: a checkable pointer for a free answer."""
     if len(answer) < 4 or answer == NOT_FOUND:  # a short answer ("12") matches lines that say nothing about it
         return []
-    hit = context.use_tool("grep", {"pattern": answer[:80], "literal": True})
-    if hit.ok and hit.data:
-        first = hit.data[0]
-        return [Citation(first.doc_id, first.page_index, first.page_label, first.text.strip())]
-    return []
+    first = context.first_line_citation(answer[:80])
+    return [first] if first else []
 
 
 def _finish(text: str) -> str:
@@ -88,5 +85,5 @@ class BM25Rag:
         for hit in chosen:
             pool.add_chunk(hit.chunk)
         best = pool.ranked(1)
-        citations = [Citation(b.doc_id, b.page_index, b.page_label, " ".join(b.text.split())) for b in best]
+        citations = [cite(b) for b in best]
         return Reading(answer, citations)

@@ -180,7 +180,7 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
             return Reading(NOT_FOUND, found=False, note="matching sentences held no answer span")
         picks.sort(key=lambda c: (c.item.doc_id, c.item.char_start))
         answer = ", ".join(dict.fromkeys(c.text for c in picks))
-        return Reading(answer, [_cite(c.item) for c in picks])
+        return Reading(answer, [cite(c.item) for c in picks])
     # candidates from the top sentences, weighed by how well their sentence matches the question
     best_sentence = chosen[0].score or 1.0
     options = sorted(
@@ -202,7 +202,7 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
         if picked is not None:
             best = next(c for c in close if c.text == picked)
             note = f"model chose among {len(close)} close candidates"
-    return Reading(best.text, [_cite(best.item)], note=note)
+    return Reading(best.text, [cite(best.item)], note=note)
 
 
 def _yes_or_no(chosen: Sequence[EvidenceItem], analysis: QueryAnalysis, runner: Runner | None) -> Reading:
@@ -216,7 +216,7 @@ def _yes_or_no(chosen: Sequence[EvidenceItem], analysis: QueryAnalysis, runner: 
         )
     except RunnerError as error:
         return Reading(NOT_FOUND, found=False, note=f"the model could not decide: {error}")
-    return Reading(completion.text.strip(), [_cite(item) for item in chosen[:2]], note="yes/no chosen by the model")
+    return Reading(completion.text.strip(), [cite(item) for item in chosen[:2]], note="yes/no chosen by the model")
 
 
 def _model_choice(runner: Runner, item: EvidenceItem, analysis: QueryAnalysis, options: Sequence[str]) -> str | None:
@@ -261,7 +261,7 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
         # a quote may be given as "[E3]" or copied text; the checker decides if it is real
         label = quote.strip(" []")
         if label in by_number:
-            citations.append(_cite(by_number[label]))
+            citations.append(cite(by_number[label]))
         else:
             citations.append(Citation("", 0, "", quote))
     if not quotes:
@@ -273,7 +273,7 @@ def _supporting_quote(runner: Runner, items: Sequence[EvidenceItem], answer: str
     """The evidence sentence that supports ``answer``; decoded verbatim when the runner can."""
     containing = [item for item in items if answer.lower() in item.text.lower()]
     if containing:
-        return _cite(containing[0])
+        return cite(containing[0])
     if runner.capabilities.verbatim:
         sources = tuple(" ".join(item.text.split()) for item in items[:6])
         completion = runner.complete(
@@ -282,8 +282,9 @@ def _supporting_quote(runner: Runner, items: Sequence[EvidenceItem], answer: str
             constraint=Verbatim(sources),
         )
         return Citation("", 0, "", completion.text)
-    return _cite(items[0])
+    return cite(items[0])
 
 
-def _cite(item: EvidenceItem) -> Citation:
+def cite(item: EvidenceItem) -> Citation:
+    """An evidence sentence as a citation, its quote whitespace-normalised."""
     return Citation(item.doc_id, item.page_index, item.page_label, " ".join(item.text.split()))

@@ -16,9 +16,9 @@ import re
 from lcagent.agents.analysis import QUESTION_WORDS, QueryAnalysis, analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import NOT_FOUND, Reading, extractive, generative
+from lcagent.agents.reader import NOT_FOUND, Reading, cite, extractive, generative
 from lcagent.prompts import CHOOSE_ACTION
-from lcagent.records import Citation, GrepHit, SearchHit
+from lcagent.records import GrepHit, SearchHit
 from lcagent.runners.base import Message
 from lcagent.runners.tracing import BudgetExceeded
 from lcagent.tools import openai_tools
@@ -120,7 +120,7 @@ class ToolAgent:
             lines = [item for item in pool.ranked() if token in item.text]
             if lines:
                 item = lines[0]
-                citations.append(Citation(item.doc_id, item.page_index, item.page_label, " ".join(item.text.split())))
+                citations.append(cite(item))
         return Reading(", ".join(followed), citations, note="entities reached by following the chain from the question")
 
     def _confident(self, pool: EvidencePool, weights: TermWeights, *, plural: bool = False) -> bool:
@@ -169,10 +169,9 @@ class ToolAgent:
             words = [word for word, _ in result.data]
             citations = []
             for word in words[:3]:
-                hit = context.use_tool("grep", {"pattern": word, "literal": True, "doc": doc.id})
-                if hit.ok and hit.data:
-                    first = hit.data[0]
-                    citations.append(Citation(doc.id, first.page_index, first.page_label, first.text.strip()))
+                citation = context.first_line_citation(word, doc.id)
+                if citation:
+                    citations.append(citation)
             counts = ", ".join(f"{w} ({n})" for w, n in result.data)
             return Reading(", ".join(words), citations, note=f"counted with word_frequencies: {counts}")
         if analysis.count_target:
@@ -181,12 +180,8 @@ class ToolAgent:
             if not result.ok:
                 return None
             total = result.data["total"]
-            citations = []
-            if total:
-                hit = context.use_tool("grep", {"pattern": analysis.count_target, "literal": True, "doc": doc.id})
-                if hit.ok and hit.data:
-                    first = hit.data[0]
-                    citations.append(Citation(doc.id, first.page_index, first.page_label, first.text.strip()))
+            first = context.first_line_citation(analysis.count_target, doc.id) if total else None
+            citations = [first] if first else []
             return Reading(f"{total} times", citations, note=result.text)
         return None
 

@@ -7,12 +7,11 @@ before a byte is read.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from lcagent.ingest import expand_paths
+from lcagent.ingest import expand_paths, refuse_control_characters
 from lcagent.loaders.base import IngestError
 
 MAX_FILES_PER_CALL = 200  # a directory argument must not turn one call into an unbounded crawl
@@ -48,7 +47,8 @@ class AllowedDirs:
         """
         if not raw or not raw.strip():
             raise IngestError("empty path; name a file inside " + self.describe())
-        _refuse_control_characters(raw)
+        # '..' is not refused by name: containment is checked on the resolved path instead.
+        refuse_control_characters(raw)
         candidate = Path(raw).expanduser()
         if not candidate.is_absolute():
             candidate = self.roots[0] / candidate
@@ -72,7 +72,3 @@ class AllowedDirs:
         return files
 
 
-def _refuse_control_characters(raw: str) -> None:
-    # '..' is not refused by name: containment is checked on the resolved path instead.
-    if any(unicodedata.category(ch) == "Cc" for ch in raw):
-        raise IngestError(f"path {raw.encode('unicode_escape').decode()!r} contains control characters; refused")
