@@ -21,6 +21,13 @@ _ID = re.compile(r"\b(?=[\w-]*[-_])(?=[\w-]*\w)[\w]+(?:[-_][\w]+)+\b|\b[0-9a-f]{
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 _NAME = re.compile(r"\b[A-Z][\w'’]+(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’]+)*")
 _TOP_N = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b\s+(?:\w+\s+){0,2}(?:most|frequent|common)", re.I)
+# Questions whose answer is assembled from several places: comparisons, change over time, "across".
+_SPREAD = re.compile(
+    r"\bcompar(?:e|ed|es|ing|ison)\b|\b(?:difference|differences|relationship|similarities|contrast) between\b"
+    r"|\bacross\b|\bthroughout\b|\bover the course of\b|\bfrom \d{4} (?:to|until|through) \d{4}\b"
+    r"|\bhow (?:has|have|did|does|do) .+? (?:change|changed|evolve|evolved|develop|developed|grow|grew|shift|shifted)\b"
+    r"|\bboth\b.+\band\b"
+)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
 
 _PERSON_OR_PLACE = (
@@ -49,6 +56,7 @@ class QueryAnalysis:
     top_n: int | None = None
     count_target: str | None = None
     counted_noun: str | None = None  # "steps" in "how many steps ...": the answer number sits beside it
+    spread: bool = False  # compares or follows something across several places of the document
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
     def search_queries(self) -> list[str]:
@@ -116,6 +124,9 @@ def analyse(question: str) -> QueryAnalysis:
         reasons.append("follows a chain of facts (nested relation)")
     else:
         reasons.append("asks for a specific fact")
+    spread = kind in ("fact", "chain") and bool(_SPREAD.search(lowered))
+    if spread:
+        reasons.append("draws on several places in the document (comparison, change, across)")
 
     answer_type: AnswerType = "span"
     if re.match(r"(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", lowered) and " or " not in lowered:
@@ -151,6 +162,7 @@ def analyse(question: str) -> QueryAnalysis:
         top_n=top_n,
         count_target=count_target,
         counted_noun=counted_noun,
+        spread=spread,
         reasons=tuple(reasons),
     )
 

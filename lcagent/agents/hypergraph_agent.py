@@ -102,7 +102,8 @@ class HypergraphAgent:
         store = HypergraphStore(context.workspace.db)
         pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, analysis, context.doc_ids))
         state = _Round()
-        queries = analysis.search_queries()[:2] or [analysis.question]
+        # a question that spans several places starts with one query per aspect it names
+        queries = analysis.search_queries()[: 4 if analysis.spread else 2] or [analysis.question]
         rounds = max(1, min(self.rounds, context.budget.max_steps))
         for number in range(1, rounds + 1):
             hits = self._retrieve(queries, state, pool, context)
@@ -124,7 +125,7 @@ class HypergraphAgent:
         if context.reader_mode() == "generative":
             reading = generative(pool, reading_analysis, context.runner)
         else:
-            reading = extractive(pool, reading_analysis, context.runner)
+            reading = self._per_aspect(pool, reading_analysis, context) or extractive(pool, reading_analysis, context.runner)
         live = [u for u in state.touched.values() if u.status == "live"]
         reading.note = (reading.note + "; " if reading.note else "") + f"{len(live)} memory units, followed {state.followed}"
         return reading
@@ -155,6 +156,29 @@ class HypergraphAgent:
                     restricted.add_chunk(chunk, "memory")
         context.trace.note("hypergraph answer units", {"units": sorted(units), "chain": chain})
         return restricted, analyse(analysis.question + " " + " ".join(chain)) if chain else analysis
+
+    def _per_aspect(self, pool: EvidencePool, analysis: QueryAnalysis, context: AgentContext) -> Reading | None:
+        """A question spanning several places ("compare the directors of A and B", "from 2019 to 2023")
+        read extractively: one answer span per aspect it names, each from a sentence that mentions the
+        aspect and cited on its own page. None when fewer than two aspects are answered."""
+        aspects = _aspects(analysis)
+        if not analysis.spread or analysis.answer_type == "yesno" or len(aspects) < 2:
+            return None
+        parts, citations, missing = [], [], []
+        for aspect in aspects:
+            sub = EvidencePool(context.workspace, pool.weights)
+            sub.items = {key: item for key, item in pool.items.items() if aspect.lower() in item.text.lower()}
+            reading = extractive(sub, analysis, context.runner)
+            if reading.found:
+                parts.append(f"{aspect}: {reading.text}")
+                citations.extend(c for c in reading.citations if c not in citations)
+            else:
+                missing.append(aspect)
+        context.trace.note("hypergraph aspects", {"aspects": aspects, "answered": parts, "missing": missing})
+        if len(parts) < 2:
+            return None
+        note = "one answer per aspect" + (f"; nothing found for {', '.join(missing)}" if missing else "")
+        return Reading("; ".join(parts), citations, note=note)
 
     # --- retrieve -----------------------------------------------------------------------
     def _retrieve(self, queries, state: _Round, pool: EvidencePool, context: AgentContext) -> list[SearchHit]:
@@ -332,6 +356,12 @@ class HypergraphAgent:
         if not query or query in state.asked:
             return None  # the model's "new" query is not new: let the rules decide
         return Judgement("widen", (query,), reason="the model named an uncovered aspect")
+
+
+def _aspects(analysis: QueryAnalysis) -> list[str]:
+    """What a spread question compares: its quoted phrases, identifiers and names, else its years or numbers."""
+    named = list(dict.fromkeys((*analysis.quoted, *analysis.identifiers, *analysis.names)))
+    return named if len(named) >= 2 else list(analysis.numbers)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -33,6 +33,9 @@ def choose(analysis: QueryAnalysis, *, document_tokens: int, context_window: int
         return Route("tools", f"lists every entity linked through a chain: followed hop by hop with grep ({size})")
     if analysis.kind == "chain" and not fits:
         return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
+    if analysis.spread and not fits:
+        return Route("hypergraph", f"draws on several places in the document: each aspect becomes a memory unit and "
+                                   f"uncovered aspects are searched next ({size})")
     if explored and analysis.kind == "fact" and not fits:
         return Route("memex", f"a follow-up on a document already explored: reuse the archived findings ({size})")
     if analysis.kind == "chain":

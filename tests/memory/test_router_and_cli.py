@@ -8,6 +8,7 @@ from lcagent.agents.router import STRATEGIES, choose
 from lcagent.cli import main
 from lcagent.memory.hypergraph import HypergraphStore, SourceRef
 from lcagent.memory.memex import MemexStore
+from lcagent.runners.base import Choice
 from lcagent.runners.scripted import ScriptedRunner
 
 BIG = dict(document_tokens=120_000, context_window=8192, reader="extractive")
@@ -83,3 +84,38 @@ def test_cli_unknown_document_is_one_line(films, capsys):
     ws, _ = films
     code, _, err = run(capsys, "memory", "nope.pdf", "--workspace", str(ws.path))
     assert code == 1 and "lcagent docs" in err and "Traceback" not in err
+
+
+def test_router_sends_questions_that_span_several_places_to_hypergraph():
+    for question in ("Compare who directed Northern Tide and Salt Road.",
+                     "How did the festival's ticket prices change from 2019 to 2023?",
+                     "What is the difference between the two screenings?"):
+        analysis = analyse(question)
+        assert analysis.spread, question
+        route = choose(analysis, **BIG)
+        assert route.strategy == "hypergraph" and "several places" in route.reason
+    # one fact, even with "between" in it, stays with the tools strategy
+    single = analyse("What is the distance between Oslo and Bergen?")
+    assert not single.spread and choose(single, **BIG).strategy == "tools"
+    # a comparison in a document that fits is read whole by a model that can write
+    assert choose(analyse("Compare A and B."), document_tokens=3_000, context_window=128_000, reader="generative").strategy == "full"
+
+
+def test_a_comparison_retrieves_each_aspect_into_memory(films):
+    ws, doc = films
+    small_window = ScriptedRunner(fn=lambda r: r.constraint.options[0] if isinstance(r.constraint, Choice)
+                                  else json.dumps({"entities": [], "relation": ""}), context_window=300)
+    answer = api.ask(doc.id, "Compare who directed Northern Tide and Salt Road.", model=small_window, workspace=ws)
+    assert answer.strategy == "hypergraph" and "several places" in answer.strategy_reason
+    from lcagent.memory.traces import load_run
+
+    rounds = [s.output for s in load_run(ws, answer.run_id)[1] if s.kind == "note" and s.name == "hypergraph round"]
+    assert {"Northern Tide", "Salt Road"} <= set(rounds[0]["queries"])
+    pages = {s.page_start for u in HypergraphStore(ws.db).units(doc.id) for s in u.sources}
+    assert {6, 7} <= pages  # both directors' pages became memory units
+    # read extractively, each aspect gets its own answer span and its own citation
+    assert answer.text == "Northern Tide: Ilse Marrow; Salt Road: Pieter Hald"
+    assert [(c.page_index, c.quote) for c in answer.citations] == [
+        (6, "Northern Tide was directed by Ilse Marrow, who also wrote the script."),
+        (7, "Salt Road was directed by Pieter Hald."),
+    ]
