@@ -14,7 +14,7 @@ from typing import Literal
 from lcagent.tools.text import STOPWORDS, terms
 
 QuestionKind = Literal["fact", "chain", "aggregate", "summary"]
-AnswerType = Literal["number", "date", "name", "id", "words", "span", "yesno"]
+AnswerType = Literal["number", "date", "name", "id", "words", "span", "sentence", "yesno"]
 
 _QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|'([^']{3,})'")
 _ID = re.compile(r"\b(?=[\w-]*[-_])(?=[\w-]*\w)[\w]+(?:[-_][\w]+)+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
@@ -131,6 +131,9 @@ def analyse(question: str) -> QueryAnalysis:
     answer_type: AnswerType = "span"
     if re.match(r"(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", lowered) and " or " not in lowered:
         answer_type = "yesno"
+    elif re.match(r"how\b(?!\s+(?:many|much|long|old|far|often|big|large|tall|high|deep|wide|fast|soon|late|early)\b)", lowered) \
+            or re.search(r"\bwhy\b|\b(?:explain|describe)\b|\bin what way\b|\bfor what reason\b", lowered):
+        answer_type = "sentence"  # how / why: the answer is a statement, not a name or number
     elif kind == "aggregate" and top_n:
         answer_type = "words"
     elif re.search(r"\b(what|which) year\b|^when\b|\bwhat date\b|\bin what (month|decade|century)\b", lowered):

@@ -170,6 +170,10 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
         return Reading(NOT_FOUND, found=False, note="no sentence matched the question's terms")
     if analysis.answer_type == "yesno":
         return _yes_or_no(chosen, analysis, runner)
+    if analysis.answer_type == "sentence" and not analysis.plural:
+        # "how did ...", "why ...": a copied span would be a fragment; the best sentence is the answer
+        best = chosen[0]
+        return Reading(" ".join(best.text.split()), [cite(best)], note="a how/why question: the best-matching sentence")
     if analysis.plural:
         picks: list[Candidate] = []
         for item in chosen:

@@ -24,3 +24,24 @@ def test_sentence_cut_by_a_chunk_boundary_is_kept_whole(workspace, tmp_path):
     best = pool.ranked(1)[0]
     assert best.text == needle
     assert workspace.text(document.id)[best.char_start : best.char_start + len(needle)] == needle
+
+
+def test_a_why_question_is_answered_with_the_whole_sentence_and_no_llm_call(tmp_path):
+    from lcagent import api
+    from lcagent.memory.workspace import Workspace
+    from lcagent.runners.scripted import ScriptedRunner
+
+    path = tmp_path / "merrow.txt"
+    path.write_text(
+        "Merrow Sands Light was built in 1889 on a sandy spit.\f"
+        "After a winter of high tides the foundation failed, and the tower collapsed on 3 March 1903. "
+        "The keepers had moved to the cottage a week earlier because the floors had started to tilt.\f"
+        "The light was never rebuilt.", encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    runner = ScriptedRunner(responses=[])  # an empty script: any LLM call fails the test
+    answer = api.ask(path, "Why did the keepers move to the cottage?", model=runner, workspace=ws, strategy="tools")
+    assert answer.usage.llm_calls == 0
+    quote = "The keepers had moved to the cottage a week earlier because the floors had started to tilt."
+    assert answer.text == quote
+    assert [(c.page_index, c.quote) for c in answer.citations] == [(2, quote)]
+    ws.close()

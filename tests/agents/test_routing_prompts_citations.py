@@ -19,6 +19,10 @@ from lcagent.records import Citation
         ("What are the 10 most common words in the above list?", "aggregate", "words", True),
         ("Summarise the report.", "summary", "span", False),
         ('How many times does "going concern" appear?', "aggregate", "number", False),
+        ("Why did the Merrow Sands keepers move to the cottage?", "fact", "sentence", False),
+        ("How did the Board replace the Merrow Sands light?", "fact", "sentence", False),
+        ("How tall is Cape Vell Light?", "fact", "span", False),
+        ("Was the tower rebuilt? Explain.", "fact", "yesno", False),
     ],
 )
 def test_analysis_classifies_questions(question, kind, answer_type, plural):
