@@ -35,6 +35,18 @@ def test_python_snippets_run(tmp_path):
 
 
 @pytest.mark.slow
+def test_langchain_snippet_runs(tmp_path):
+    pytest.importorskip("langchain_core", reason="needs the langchain extra (pip install '.[langchain]')")
+    [block] = re.findall(r"```py\n(.*?)```", README.read_text(), re.S)
+    block = block.replace("~/lcagent-ws", str(tmp_path / "ws"))
+    result = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=README.parent,
+                            env=_env(tmp_path), timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1987"
+    assert any((tmp_path / "ws").glob("*.db"))  # the snippet's workspace, not the user's home
+
+
+@pytest.mark.slow
 def test_first_command_answers_with_a_checked_citation(tmp_path):
     question = re.search(r'lcagent ask examples/field_guide.pdf "([^"]+)"', README.read_text()).group(1)
     result = subprocess.run([sys.executable, "-m", "lcagent", "ask", "examples/field_guide.pdf", question, "--json"],
