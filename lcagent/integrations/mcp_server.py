@@ -171,7 +171,9 @@ ASK_DESCRIPTION = (
 )
 STRATEGY_HELP = (
     "auto picks by question and document size; tools: retrieval and a tool agent (facts); chain / mapreduce: "
-    "read the whole document window by window (summaries, aggregates); full, rag: baselines."
+    "read the whole document window by window (summaries, aggregates); memex: a tool agent whose findings "
+    "persist for follow-up questions; hypergraph: multi-step retrieval over entity memory (multi-hop, "
+    "comparisons); full, rag: baselines."
 )
 
 
