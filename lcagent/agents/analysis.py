@@ -21,12 +21,16 @@ _ID = re.compile(r"\b(?=[\w-]*[-_])(?=[\w-]*\w)[\w]+(?:[-_][\w]+)+\b|\b[0-9a-f]{
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 _NAME = re.compile(r"\b[A-Z][\w'’]+(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\w'’]+)*")
 _TOP_N = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b\s+(?:\w+\s+){0,2}(?:most|frequent|common)", re.I)
+# "..., A or B?" / "Which band, A or B, had ...": the answer is one of the offered options.
+_OPTIONS = re.compile(r",\s*([^,?;]{2,60}?)\s+or\s+([^,?;]{2,60}?)\s*(?:[?,]|$)")
+# "held by the woman who portrayed ...", "a boy group that was formed by ...": a nested relation.
+_RELATIVE = re.compile(r"\b(?:a|an|the)\s+(?:[\w'’-]+\s+){0,4}?(?:who|whom|that|which)\s+(?!or\b)\w+")
 # Questions whose answer is assembled from several places: comparisons, change over time, "across".
 _SPREAD = re.compile(
     r"\bcompar(?:e|ed|es|ing|ison)\b|\b(?:difference|differences|relationship|similarities|contrast) between\b"
-    r"|\bacross\b|\bthroughout\b|\bover the course of\b|\bfrom \d{4} (?:to|until|through) \d{4}\b"
+    r"|\bacross\b|\bthroughout\b|\bover the course of\b"
     r"|\bhow (?:has|have|did|does|do) .+? (?:change|changed|evolve|evolved|develop|developed|grow|grew|shift|shifted)\b"
-    r"|\bboth\b.+\band\b"
+    r"|\bboth\b.+\band\b|\band\b.+\b(?:both|the same)\b"
 )
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
 
@@ -57,6 +61,7 @@ class QueryAnalysis:
     count_target: str | None = None
     counted_noun: str | None = None  # "steps" in "how many steps ...": the answer number sits beside it
     spread: bool = False  # compares or follows something across several places of the document
+    options: tuple[str, ...] = ()  # "Who is older, Annie Morton or Terry Richardson?": the answer is one of these
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
     def search_queries(self) -> list[str]:
@@ -65,8 +70,17 @@ class QueryAnalysis:
         if self.content_terms:
             queries.append(" ".join(self.content_terms))
         queries.extend(self.quoted)
+        queries.extend(option for option in self.options if option not in queries)
         queries.extend(name for name in self.names if name not in queries)
         return list(dict.fromkeys(q for q in queries if q.strip()))
+
+    def aspects(self) -> list[str]:
+        """What a question spanning several places compares: its options, else its quoted phrases,
+        identifiers and names, else its numbers (years)."""
+        if self.options:
+            return list(self.options)
+        named = list(dict.fromkeys((*self.quoted, *self.identifiers, *self.names)))
+        return named if len(named) >= 2 else list(self.numbers)
 
     def exact_patterns(self) -> list[str]:
         """Literal strings worth grepping for: quoted phrases, identifiers, numbers, long names."""
@@ -119,12 +133,17 @@ def analyse(question: str) -> QueryAnalysis:
     elif re.search(r"\b(summar(y|ise|ize)|overview|main (points|ideas|themes)|what is (this|the) (document|text|book|report) about|outline)\b", lowered):
         kind = "summary"
         reasons.append("asks for a summary of the whole text")
-    elif re.search(r"\bwhose\b|\bof the \w+ (that|who|which)\b|\b(that|who|which) (was|were|is|are) .* (of|by) the\b|\bassigned the value\b|\bchain\b|\bafter\b.*\bbefore\b", lowered):
+    elif re.search(r"\bwhose\b|\bof the \w+ (that|who|which)\b|\b(that|who|which) (was|were|is|are) .* (of|by) the\b|\bassigned the value\b|\bchain\b|\bafter\b.*\bbefore\b", lowered) \
+            or (_RELATIVE.search(lowered) and not re.match(r"(what|which) (is|are|was|were) the (\w+ ){0,2}(that|which)\b", lowered)):
         kind = "chain"
         reasons.append("follows a chain of facts (nested relation)")
     else:
         reasons.append("asks for a specific fact")
-    spread = kind in ("fact", "chain") and bool(_SPREAD.search(lowered))
+    options_match = _OPTIONS.search(text) if kind in ("fact", "chain") and not quoted else None
+    options = tuple(o.strip(" \"'“”") for o in options_match.groups()) if options_match else ()
+    if options:
+        reasons.append(f"the answer is one of: {' / '.join(options)}")
+    spread = kind in ("fact", "chain") and (bool(_SPREAD.search(lowered)) or bool(options))
     if spread:
         reasons.append("draws on several places in the document (comparison, change, across)")
 
@@ -166,6 +185,7 @@ def analyse(question: str) -> QueryAnalysis:
         count_target=count_target,
         counted_noun=counted_noun,
         spread=spread,
+        options=options,
         reasons=tuple(reasons),
     )
 

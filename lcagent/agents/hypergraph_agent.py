@@ -161,8 +161,8 @@ class HypergraphAgent:
         """A question spanning several places ("compare the directors of A and B", "from 2019 to 2023")
         read extractively: one answer span per aspect it names, each from a sentence that mentions the
         aspect and cited on its own page. None when fewer than two aspects are answered."""
-        aspects = _aspects(analysis)
-        if not analysis.spread or analysis.answer_type == "yesno" or len(aspects) < 2:
+        aspects = analysis.aspects()
+        if not analysis.spread or analysis.answer_type == "yesno" or analysis.options or len(aspects) < 2:
             return None
         parts, citations, missing = [], [], []
         for aspect in aspects:
@@ -356,12 +356,6 @@ class HypergraphAgent:
         if not query or query in state.asked:
             return None  # the model's "new" query is not new: let the rules decide
         return Judgement("widen", (query,), reason="the model named an uncovered aspect")
-
-
-def _aspects(analysis: QueryAnalysis) -> list[str]:
-    """What a spread question compares: its quoted phrases, identifiers and names, else its years or numbers."""
-    named = list(dict.fromkeys((*analysis.quoted, *analysis.identifiers, *analysis.names)))
-    return named if len(named) >= 2 else list(analysis.numbers)
 
 
 def _clip(text: str, limit: int) -> str:

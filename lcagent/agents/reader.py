@@ -168,8 +168,10 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
     chosen = answer_sentences(pool, analysis)
     if not chosen:
         return Reading(NOT_FOUND, found=False, note="no sentence matched the question's terms")
+    if analysis.options and runner is not None and "choice" in runner.capabilities.constraints:
+        return _one_of_the_options(pool, chosen, analysis, runner)
     if analysis.answer_type == "yesno":
-        return _yes_or_no(chosen, analysis, runner)
+        return _yes_or_no(_per_aspect(pool, chosen, analysis), analysis, runner)
     if analysis.answer_type == "sentence" and not analysis.plural:
         # "how did ...", "why ...": a copied span would be a fragment; the best sentence is the answer
         best = chosen[0]
@@ -207,6 +209,36 @@ def extractive(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner | Non
             best = next(c for c in close if c.text == picked)
             note = f"model chose among {len(close)} close candidates"
     return Reading(best.text, [cite(best.item)], note=note)
+
+
+def _per_aspect(pool: EvidencePool, chosen: Sequence[EvidenceItem], analysis: QueryAnalysis) -> list[EvidenceItem]:
+    """For a question spanning several places, the best sentence about each aspect first (the top
+    sentences overall may all be about one of them), then the rest of ``chosen``."""
+    if not analysis.spread:
+        return list(chosen)
+    ranked = pool.ranked(200)
+    firsts: list[EvidenceItem] = []
+    for aspect in analysis.aspects()[:4]:
+        about = next((item for item in ranked if aspect.lower() in item.text.lower() and item not in firsts), None)
+        if about is not None:
+            firsts.append(about)
+    return firsts + [item for item in chosen if item not in firsts]
+
+
+def _one_of_the_options(pool: EvidencePool, chosen: Sequence[EvidenceItem], analysis: QueryAnalysis,
+                        runner: Runner) -> Reading:
+    """"Who is older, A or B?": the model picks one of the question's own options (a Choice
+    constraint), from the best sentence about each option; each of those sentences is cited."""
+    evidence_items = _per_aspect(pool, chosen, analysis)[:6]
+    evidence = "\n".join(f"[E{n}] {' '.join(item.text.split())}" for n, item in enumerate(evidence_items, start=1))
+    try:
+        completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question),
+                                     max_tokens=32, constraint=Choice(tuple(analysis.options)))
+    except RunnerError as error:
+        return Reading(NOT_FOUND, found=False, note=f"the model could not choose: {error}")
+    about = [item for item in evidence_items if any(o.lower() in item.text.lower() for o in analysis.options)]
+    return Reading(completion.text.strip(), [cite(item) for item in (about or evidence_items)[: len(analysis.options)]],
+                   note="chosen by the model among the question's options")
 
 
 def _yes_or_no(chosen: Sequence[EvidenceItem], analysis: QueryAnalysis, runner: Runner | None) -> Reading:

@@ -45,3 +45,59 @@ def test_a_why_question_is_answered_with_the_whole_sentence_and_no_llm_call(tmp_
     assert answer.text == quote
     assert [(c.page_index, c.quote) for c in answer.citations] == [(2, quote)]
     ws.close()
+
+
+def _pool_of(tmp_path, pages, question):
+    from lcagent.memory.workspace import Workspace
+
+    path = tmp_path / "people.txt"
+    path.write_text("\f".join(pages), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    doc = ingest_file(ws, path).document
+    analysis = analyse(question)
+    pool = EvidencePool(ws, TermWeights.for_question(ws, analysis, [doc.id]))
+    for page in ws.pages(doc.id):
+        pool.add_page(page)
+    return ws, pool, analysis
+
+
+PEOPLE = [
+    "Annie Morton is an American model. Annie Morton was born on October 8, 1970. She lives in New York.",
+    "Filler about the weather in spring. More filler about the harbour and the ferries.",
+    "Terry Richardson is an American photographer. Terry Richardson was born on August 14, 1965.",
+]
+
+
+def test_a_question_offering_options_is_answered_by_a_choice_among_them(tmp_path):
+    from lcagent.agents.reader import extractive
+    from lcagent.runners.base import Choice
+    from lcagent.runners.scripted import ScriptedRunner
+
+    ws, pool, analysis = _pool_of(tmp_path, PEOPLE, "Who is older, Annie Morton or Terry Richardson?")
+    assert analysis.options == ("Annie Morton", "Terry Richardson") and analysis.spread
+    runner = ScriptedRunner(fn=lambda request: "Terry Richardson")
+    reading = extractive(pool, analysis, runner)
+    [request] = runner.calls
+    assert request.constraint == Choice(("Annie Morton", "Terry Richardson"))
+    prompt = request.messages[-1].content
+    # the evidence holds a sentence about each option, even though one option's sentences rank higher
+    assert "Annie Morton was born on October 8, 1970." in prompt and "Terry Richardson was born on August 14, 1965." in prompt
+    assert reading.text == "Terry Richardson"
+    assert sorted(c.page_index for c in reading.citations) == [1, 3]
+    ws.close()
+
+
+def test_a_yes_no_question_about_two_things_sees_evidence_about_both(tmp_path):
+    from lcagent.agents.reader import extractive
+    from lcagent.runners.scripted import ScriptedRunner
+
+    pages = ["Annie Morton is an American model. " + "Annie Morton modelled for many magazines. " * 3,
+             "Terry Richardson is an American photographer."]
+    ws, pool, analysis = _pool_of(tmp_path, pages, "Are Annie Morton and Terry Richardson both American?")
+    assert analysis.answer_type == "yesno" and analysis.spread
+    runner = ScriptedRunner(fn=lambda request: "yes")
+    reading = extractive(pool, analysis, runner)
+    prompt = runner.calls[0].messages[-1].content
+    assert "[E2] Terry Richardson is an American photographer." in prompt  # ahead of Annie Morton's other sentences
+    assert reading.text == "yes" and {c.page_index for c in reading.citations} == {1, 2}
+    ws.close()
