@@ -83,9 +83,10 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
             continue
         kind = _token_type(token)
         name_run = None
-        if token[:1].isupper() and token.lower() not in STOPWORDS and i > 0:
+        continues = i > 0 and _capitalised(tokens[i - 1][0])  # "Marrow" in "Ilse Marrow": not a name of its own
+        if _capitalised(token) and not continues:
             j = i
-            while j < len(tokens) and tokens[j][0][:1].isupper() and not in_question[j]:
+            while j < len(tokens) and _capitalised(tokens[j][0]) and not in_question[j]:
                 j += 1
             name_run = (i, j)
         if kind is None and name_run is None:
@@ -96,12 +97,13 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
             if analysis.counted_noun and kind in ("number", "date") and _beside(tokens, i, analysis.counted_noun):
                 score += 3.0  # "219 steps" answers "how many steps"
             found.append(Candidate(token.rstrip(".,"), score, item))
-        if name_run and not (i > 0 and in_question[i - 1] and tokens[i - 1][0][:1].isupper()):
-            # (a capitalised word right after the question's own name continues that name)
+        if name_run:
             start, end = name_run
             text = item.text[tokens[start][1] : tokens[end - 1][1] + len(tokens[end - 1][0])]
             score = 1.0 / (1 + distance(start)) + (2.0 if analysis.answer_type == "name" else 0.5)
             score += 0.25 if start > matched_positions[0] else 0.0
+            if start == 0 and end == 1 and not _defines(tokens, 1):
+                score -= 0.75  # one capitalised word opening a sentence is as often a plain word ("Critics wrote ...")
             found.append(Candidate(text, score, item))
     # the longest run of words the question does not contain, for free-form answers
     runs: list[tuple[int, int]] = []
@@ -131,6 +133,16 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
     for candidate in found:
         unique.setdefault(candidate.text, candidate)
     return list(unique.values())
+
+
+def _capitalised(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in STOPWORDS
+
+
+def _defines(tokens: list[tuple[str, int]], i: int) -> bool:
+    """Does the sentence continue at token i with "is a", "was the", ...: a definition of what precedes it?"""
+    return (i + 1 < len(tokens) and tokens[i][0].lower() in {"is", "was", "are", "were"}
+            and tokens[i + 1][0].lower() in {"a", "an", "the"})
 
 
 def _beside(tokens: list[tuple[str, int]], i: int, noun: str) -> bool:

@@ -101,3 +101,15 @@ def test_a_yes_no_question_about_two_things_sees_evidence_about_both(tmp_path):
     assert "[E2] Terry Richardson is an American photographer." in prompt  # ahead of Annie Morton's other sentences
     assert reading.text == "yes" and {c.page_index for c in reading.citations} == {1, 2}
     ws.close()
+
+
+def test_a_name_opening_the_sentence_is_a_whole_candidate():
+    from lcagent.agents.evidence import EvidenceItem
+    from lcagent.agents.reader import candidates
+
+    def best(question, sentence):
+        return candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse(question))[0].text
+
+    assert best("Who directed Northern Tide?", "Ilse Marrow directed Northern Tide in 1998.") == "Ilse Marrow"  # not "Marrow"
+    assert best("Which company makes the Zephyr phone?", "Tellcorp makes the Zephyr phone.") == "Tellcorp"
+    assert best("Who was the lead actor of Northern Tide?", "The lead actor of Northern Tide was Karel Vos.") == "Karel Vos"
