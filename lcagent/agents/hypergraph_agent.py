@@ -147,15 +147,33 @@ class HypergraphAgent:
         if not units:
             return pool, analysis
         chain = [name for name in state.followed if any(entity_key(name) in {entity_key(e) for e in u.entities} for u in units.values())]
-        restricted = EvidencePool(context.workspace, pool.weights)
+        restricted = EvidencePool(context.workspace, self._last_hop_weights(pool, chain))
         chunks = {(c.doc_id, c.ordinal): c for doc_id in {u.doc_id for u in units.values()} for c in context.workspace.chunks(doc_id)}
         for unit in units.values():
             for source in unit.sources:
                 chunk = chunks.get((unit.doc_id, source.chunk_ordinal))
                 if chunk is not None:
                     restricted.add_chunk(chunk, "memory")
-        context.trace.note("hypergraph answer units", {"units": sorted(units), "chain": chain})
+        context.trace.note("hypergraph answer units", {"units": sorted(units), "chain": chain,
+                                                       "weights": {t: round(w, 2) for t, w in restricted.weights.weights.items()}})
         return restricted, analyse(analysis.question + " " + " ".join(chain)) if chain else analysis
+
+    @staticmethod
+    def _last_hop_weights(pool: EvidencePool, chain: list[str]) -> TermWeights:
+        """The question's words that led to a followed entity (they sit in the sentence that names
+        it beside them) found the bridge, not the answer: they count a quarter, so the sentence
+        about the entity that matches the rest of the question ranks first."""
+        weights = dict(pool.weights.weights)
+        question_terms = {t for t in weights if t not in {name.lower() for name in chain}}
+        used: set[str] = set()
+        for name in chain:
+            bridging = [item for item in pool.items.values() if name.lower() in item.text.lower()]
+            if bridging:
+                best = max(bridging, key=lambda item: item.score)
+                used |= pool.weights.matched(best.text) & question_terms
+        for term in used:
+            weights[term] *= 0.25
+        return TermWeights(weights)
 
     def _per_aspect(self, pool: EvidencePool, analysis: QueryAnalysis, context: AgentContext) -> Reading | None:
         """A question spanning several places ("compare the directors of A and B", "from 2019 to 2023")
@@ -239,7 +257,7 @@ class HypergraphAgent:
             return [], ""
         lowered = passage.lower()
         # a small model invents names: keep only those written in the passage
-        names = [" ".join(str(n).split()) for n in data.get("entities", [])]
+        names = list(dict.fromkeys(" ".join(str(n).split()) for n in data.get("entities", [])))  # it repeats itself
         kept = [n for n in names if len(n) >= 2 and n.lower() in lowered]
         relation = " ".join(str(data.get("relation", "")).split())
         return kept, relation if len(relation.split()) >= 3 else ""
@@ -283,7 +301,7 @@ class HypergraphAgent:
         anchors = {entity_key(n) for n in (*analysis.names, *analysis.identifiers, *analysis.quoted)}
         anchored = [u for u in live if anchors & {entity_key(e) for e in u.entities}] or live
         best = max(anchored, key=lambda u: pool.weights.score(u.description))
-        bridges = self._bridges(best, analysis, state, store, context)
+        bridges = self._bridges(best, analysis, state, store, context, pool)
         if confident and (analysis.kind != "chain" or state.followed or not bridges):
             return Judgement("answer", reason="the best evidence covers the question's terms")
         if analysis.kind == "chain" and bridges:
@@ -296,18 +314,23 @@ class HypergraphAgent:
         return Judgement("answer", reason="nothing new to look for")
 
     def _bridges(self, unit: MemoryUnit, analysis: QueryAnalysis, state: _Round, store: HypergraphStore,
-                 context: AgentContext) -> list[str]:
-        """Rare entities near ``unit`` that the question does not name and no query has asked."""
+                 context: AgentContext, pool: EvidencePool) -> list[str]:
+        """Rare named entities near ``unit`` that the question does not name and no query has asked,
+        those in the sentences closest to the question first (numbers and dates are not followed)."""
         asked = {t.lower() for t in analysis.key_terms()} | {q.lower() for q in state.asked} | {n.lower() for n in analysis.names}
         near = store.neighbourhood(unit.doc_id, unit_id=unit.id, depth=1).entities
+        kinds = dict(store.vertices(unit.doc_id))
         fresh = []
         for name in near:
-            if name.lower() in asked or name in state.followed or any(w in asked for w in terms(name)) and len(terms(name)) == 1:
+            if kinds.get(name) == "number" or name.lower() in asked or name in state.followed \
+                    or any(w in asked for w in terms(name)) and len(terms(name)) == 1:
                 continue
             found, total = context.workspace.document_frequency(name, context.doc_ids)
             if 0 < found <= max(3, total * 0.2):
                 fresh.append(name)
-        return fresh[:3]
+        closeness = {name: max((item.score for item in pool.items.values() if name.lower() in item.text.lower()), default=0.0)
+                     for name in fresh}
+        return sorted(fresh, key=lambda name: -closeness[name])[:3]
 
     def _uncovered_queries(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, live) -> tuple[str, ...]:
         covered = set()

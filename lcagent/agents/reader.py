@@ -84,7 +84,7 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
         kind = _token_type(token)
         name_run = None
         continues = i > 0 and _capitalised(tokens[i - 1][0])  # "Marrow" in "Ilse Marrow": not a name of its own
-        if _capitalised(token) and not continues:
+        if _capitalised(token) and not continues and kind != "date":  # "April" is a date, not a name
             j = i
             while j < len(tokens) and _capitalised(tokens[j][0]) and not in_question[j]:
                 j += 1
@@ -104,6 +104,9 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
             score += 0.25 if start > matched_positions[0] else 0.0
             if start == 0 and end == 1 and not _defines(tokens, 1):
                 score -= 0.75  # one capitalised word opening a sentence is as often a plain word ("Critics wrote ...")
+            elif start == 0 and analysis.question.lower().startswith("who "):
+                score += 0.5  # "Who [did this]?" is answered by the subject of "[Name] [did this]"
+
             found.append(Candidate(text, score, item))
     # the longest run of words the question does not contain, for free-form answers
     runs: list[tuple[int, int]] = []

@@ -113,3 +113,7 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
     assert best("Who directed Northern Tide?", "Ilse Marrow directed Northern Tide in 1998.") == "Ilse Marrow"  # not "Marrow"
     assert best("Which company makes the Zephyr phone?", "Tellcorp makes the Zephyr phone.") == "Tellcorp"
     assert best("Who was the lead actor of Northern Tide?", "The lead actor of Northern Tide was Karel Vos.") == "Karel Vos"
+    # "Who [did this]?": the subject of "[Name] [did this]", not a nearer capitalised word; a month is no name
+    sentence = "Ilse Marrow (born 3 April 1961), known by her stage name Lumen, is a Danish-Dutch magician and director."
+    assert best("Who was known by the stage name Lumen?", sentence) == "Ilse Marrow"
+    assert "April" not in [c.text for c in candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse("Who was known as Lumen?"))][:2]
