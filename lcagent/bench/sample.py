@@ -72,7 +72,10 @@ class Sample:
     def user_question(self) -> str:
         """What a user would ask lcagent, without RULER's instructions to a bare model ("Make
         sure to memorize it", "Only give me the answer"): the text after the last "Question:"
-        (else the last line), narrowed to its last question sentence when it has one."""
+        (else the last line), narrowed to its last question sentence when it has one.
+        Real-document sets (LooGLE, scored by F1) ask their question as written, options and all."""
+        if self.metric == "f1":
+            return " ".join(self.question.split())
         text = self.question.rsplit("Question:", 1)[1] if "Question:" in self.question else self.question.strip().split("\n")[-1]
         text = " ".join(text.split())
         asked = re.findall(r"[^.?!]*\?", text)

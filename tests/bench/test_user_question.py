@@ -19,3 +19,13 @@ def test_user_question_drops_the_bare_model_instructions(task, expected):
     sample = generate_one(task, 4096, 0)
     assert sample.user_question() == expected
     assert expected in " ".join(sample.question.split())
+
+
+def test_a_real_document_question_is_asked_whole():
+    from lcagent.bench.sample import Sample
+
+    question = "How many people were in Picardo's family when he was twelve?\n1. seven\n2. six\n3. five"
+    sample = Sample("longdep", 65536, 0, "context", question, ["3"], "f1")
+    assert sample.user_question() == "How many people were in Picardo's family when he was twelve? 1. seven 2. six 3. five"
+    why = Sample("longdep", 65536, 1, "context", "All of historians speak highly of his work, is this true? Why?", ["False"], "f1")
+    assert why.user_question() == "All of historians speak highly of his work, is this true? Why?"
