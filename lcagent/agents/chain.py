@@ -17,8 +17,12 @@ from typing import TypedDict
 
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.fitting import truncate_middle
-from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found
+from lcagent.agents.analysis import analyse
+from lcagent.agents.citations import QuoteChecker
+from lcagent.agents.evidence import EvidencePool, TermWeights
+from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found, supporting_quote
 from lcagent.chunking import ChunkSettings, chunk_text
+from lcagent.memory.workspace import WorkspaceError
 from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
 from lcagent.records import Citation
 from lcagent.runners.base import Request, RunnerError
@@ -100,7 +104,36 @@ def _manager(context: AgentContext, question: str, notes: str) -> Reading:
     answer = completion.text.strip().split("\n")[0].strip()
     if is_not_found(answer):
         return Reading(NOT_FOUND, found=False)
-    return Reading(answer, notes_to_citations(notes, list(context.doc_ids)))
+    citations = notes_to_citations(notes, list(context.doc_ids))
+    kept, _ = QuoteChecker(context.workspace, context.doc_ids).check(citations)
+    if not kept:
+        grounded = _grounded_quote(context, question, answer, citations)
+        if grounded is not None:
+            context.trace.note("grounded quote", {"notes_quotes": len(citations), "quote": grounded.quote})
+            citations.append(grounded)
+    return Reading(answer, citations)
+
+
+def _grounded_quote(context: AgentContext, question: str, answer: str, noted: list[Citation]) -> Citation | None:
+    """When no quote in the notes is real: the sentence of the pages the notes named (else the
+    pages bm25 finds for question and answer) that best supports the answer, copied from the page,
+    or decoded under the verbatim constraint when the runner has one, so it is a real span."""
+    analysis = analyse(f"{question} {answer}")
+    pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, analysis, context.doc_ids))
+    pages = {(c.doc_id or context.doc_ids[0], c.page_index) for c in noted if c.page_index}
+    if not pages:
+        result = context.use_tool("search", {"query": f"{question} {answer}", "k": 4})
+        hits = result.data if result.ok and isinstance(result.data, list) else []
+        pages = {(h.chunk.doc_id, index) for h in hits for index in range(h.chunk.page_start, h.chunk.page_end + 1)}
+    for doc_id, index in sorted(pages)[:8]:
+        try:
+            pool.add_page(context.workspace.page(doc_id, index), "notes")
+        except WorkspaceError:  # a page number the model made up
+            continue
+    items = [item for item in pool.ranked(6) if item.score > 0]
+    if not items:
+        return None
+    return supporting_quote(context.runner, items, answer, analysis)
 
 
 class ChainState(TypedDict):

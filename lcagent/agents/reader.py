@@ -316,11 +316,11 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
         else:
             citations.append(Citation("", 0, "", quote))
     if not quotes:
-        citations.append(_supporting_quote(runner, items, answer, analysis))
+        citations.append(supporting_quote(runner, items, answer, analysis))
     return Reading(answer, citations)
 
 
-def _supporting_quote(runner: Runner, items: Sequence[EvidenceItem], answer: str, analysis: QueryAnalysis) -> Citation:
+def supporting_quote(runner: Runner, items: Sequence[EvidenceItem], answer: str, analysis: QueryAnalysis) -> Citation:
     """The evidence sentence that supports ``answer``; decoded verbatim when the runner can."""
     containing = [item for item in items if answer.lower() in item.text.lower()]
     if containing:

@@ -55,14 +55,14 @@ class TracingRunner(Runner):
         if self.budget_tokens is not None and self.usage.total_tokens >= self.budget_tokens:
             raise BudgetExceeded(self.usage.total_tokens, self.budget_tokens)
         completion = self.inner.run(request)
-        self.record(getattr(self._label, "value", "llm"), request, completion)
+        self.record(getattr(self._label, "value", None) or "llm", request, completion)
         return completion
 
     def complete_many(self, requests: Sequence[Request]) -> list[Completion]:
         """Delegate the whole batch (vLLM batches it; HTTP runners run it concurrently)."""
         if self.budget_tokens is not None and self.usage.total_tokens >= self.budget_tokens:
             raise BudgetExceeded(self.usage.total_tokens, self.budget_tokens)
-        label = getattr(self._label, "value", "llm")  # worker threads do not see this thread's label
+        label = getattr(self._label, "value", None) or "llm"  # worker threads do not see this thread's label
         completions = self.inner.complete_many(requests)
         for request, completion in zip(requests, completions):
             self._record(completion)

@@ -8,6 +8,7 @@ from lcagent import api
 from lcagent.ingest import ingest_file
 from lcagent.memory.traces import load_run
 from lcagent.memory.workspace import Workspace
+from lcagent.runners.base import Verbatim
 from lcagent.runners.scripted import ScriptedRunner
 
 PAGES = [f"Page {n}. " + " ".join(f"Filler sentence {n}-{k} about tides and weather." for k in range(40)) for n in range(1, 9)]
@@ -87,7 +88,7 @@ def test_interrupted_chain_resumes_where_it_stopped(long_doc):
 
 def test_mapreduce_reduces_within_the_window(long_doc):
     ws, doc = long_doc
-    seen = []
+    seen, verbatim = [], []
 
     def respond(request):
         prompt = request.messages[-1].content
@@ -97,6 +98,9 @@ def test_mapreduce_reduces_within_the_window(long_doc):
             return f"p. {pages.split('-')[0]}: " + "a relevant detail about the tide. " * 30
         if prompt.startswith("Notes:") and "Combined notes" in prompt:
             return "p. 1: combined detail."
+        if isinstance(request.constraint, Verbatim):  # the supporting quote, decoded as a real span
+            verbatim.append(request.constraint.sources)
+            return request.constraint.sources[0][:40]
         return "tides were recorded"
 
     runner = ScriptedRunner(fn=respond, context_window=700, max_parallel=4)
@@ -106,6 +110,9 @@ def test_mapreduce_reduces_within_the_window(long_doc):
         assert runner.prompt_tokens(request.messages) + request.max_tokens <= 700
     assert answer.text == "tides were recorded"
     assert answer.dropped_quotes >= 1  # the scripted 'quotes' are not in the document and are dropped
+    # in their place, a sentence of a page the notes named, decoded under the verbatim constraint
+    assert verbatim and answer.citations
+    assert all(c.quote in " ".join(ws.page(doc.id, c.page_index).text.split()) for c in answer.citations)
 
 
 def test_resume_keeps_settings_and_refuses_a_different_window_cut(long_doc, monkeypatch):
@@ -137,3 +144,24 @@ def test_model_spec_stored_is_what_the_user_gave(monkeypatch):
     assert api._model_spec(None, runner) == "gguf:/models/x.gguf"
     monkeypatch.delenv("LCAGENT_MODEL")
     assert api._model_spec(None, runner) == "local"
+
+
+def test_a_made_up_note_quote_is_replaced_by_a_real_sentence_of_the_page_it_named(long_doc):
+    ws, doc = long_doc
+
+    def respond(request):
+        prompt = request.messages[-1].content
+        if prompt.startswith("Part "):
+            if "Merrow" in prompt.split("Question:")[0]:
+                return "p. 6: the Merrow light went dark in nineteen-oh-three"  # not a verbatim quote
+            previous = prompt.split("Notes from previous parts:\n", 1)[1].rsplit("\n\nUpdated notes:", 1)[0]
+            return previous
+        return "1903"
+
+    answer = api.ask(doc.id, "When did the Merrow Sands light burn out?", model=ScriptedRunner(fn=respond, context_window=700),
+                     workspace=ws, strategy="chain")
+    assert answer.text == "1903"
+    assert answer.dropped_quotes == 1  # the worker's paraphrase is not on the page
+    assert [(c.page_index, c.quote) for c in answer.citations] == [(6, "The Merrow Sands light burned out in 1903.")]
+    notes = [s for s in load_run(ws, answer.run_id)[1] if s.kind == "note" and s.name == "grounded quote"]
+    assert notes and notes[0].output["notes_quotes"] == 1

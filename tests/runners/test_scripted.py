@@ -169,3 +169,16 @@ def test_complete_many_runs_every_request_in_order():
     requests = [Request((user(f"q{i}"),)) for i in range(6)]
     assert [c.text for c in runner.complete_many(requests)] == [f"q{i}" for i in range(6)]
     assert len(runner.calls) == 6
+
+
+def test_tracing_labels_calls_and_goes_back_to_the_default_after_a_labelled_block():
+    from lcagent.runners.tracing import TracingRunner
+
+    recorded = []
+    traced = TracingRunner(ScriptedRunner(responses=["a", "b", "c"]), lambda label, request, completion: recorded.append(label))
+    traced.complete([user("x")])
+    with traced.labelled("manager"):
+        traced.complete([user("y")])
+    traced.complete([user("z")])
+    assert recorded == ["llm", "manager", "llm"]
+    assert traced.usage.llm_calls == 3
