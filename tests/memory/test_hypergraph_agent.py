@@ -41,6 +41,9 @@ def test_multi_hop_question_deepens_through_the_chain_and_cites_the_last_hop(fil
     assert rounds[0]["queries"] == ["directed film lead actor born oslo", "Oslo"]
     assert rounds[0]["decision"] == "deepen" and "Karel Vos" in rounds[0]["next"] and "Northern Tide" in rounds[0]["next"]
     assert rounds[1]["queries"] == rounds[0]["next"]  # the next retrieval is restricted to entities near the unit
+    # bridges are named entities, nearest the question's words first; numbers are never followed
+    assert set(rounds[0]["next"][:2]) == {"Karel Vos", "Northern Tide"}
+    assert not any(name.replace(",", "").isdigit() for r in rounds for name in r["next"])
     graph = HypergraphStore(ws.db)
     live = graph.units(doc.id)
     # every unit links to real chunks and pages; the invented "Hollywood" never became a vertex
