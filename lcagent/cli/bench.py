@@ -29,9 +29,12 @@ def _split(text: str) -> list[str]:
 @click.option("--seed", default=42, show_default=True, help="Same seed, same samples.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-results"), show_default=True,
               help="Folder for results JSONL, generated documents, the bench workspace and the plot.")
+@click.option("--reader", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
+              help="How strategies read their evidence (as in `lcagent ask`). Other than auto, rows are named "
+                   "STRATEGY/READER, so they sit beside the auto rows in the same results file.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json) -> None:
+def bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json) -> None:
     """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
 
     Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
@@ -43,15 +46,16 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, 
       lcagent bench ruler --lengths 4k --limit 1
       lcagent bench ruler --lengths 32k,128k --tasks niah_single_1,niah_multikey_1 --strategies full,tools
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
+      lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag
     """
     try:
-        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json)
+        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
         raise click.UsageError(str(problem)) from None
 
 
-def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_plot, as_json) -> None:
+def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json) -> None:
     from lcagent import api
     from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
     from lcagent.bench.reference import BenchDependencyMissing
@@ -85,11 +89,12 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, no_p
         try:
             def strategy_fn(name: str):
                 def answer(sample, path):
-                    return api.ask(path, sample.user_question(), model=runner, strategy=name, workspace=workspace)
+                    return api.ask(path, sample.user_question(), model=runner, strategy=name, workspace=workspace,
+                                   reader=reader)
                 return answer
 
-            rows += run_bench(samples, {name: strategy_fn(name) for name in chosen}, results, model=model_spec,
-                              progress=not as_json)
+            named = {(name if reader == "auto" else f"{name}/{reader}"): strategy_fn(name) for name in chosen}
+            rows += run_bench(samples, named, results, model=model_spec, progress=not as_json)
         finally:
             workspace.close()
     if as_json:
