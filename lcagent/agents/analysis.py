@@ -96,8 +96,13 @@ class QueryAnalysis:
         return list(dict.fromkeys(keys))
 
 
+# a few plain words then a colon ("Tell me again:", "Quick question:"); no numbers or names, which could matter
+_PREFACE = re.compile(r"^[A-Za-z][a-z'’]*(?:,?\s+[a-z][a-z'’]*){0,4}:\s+(?=\S.*\?$)")
+
+
 def analyse(question: str) -> QueryAnalysis:
-    text = " ".join(question.split())
+    # "Tell me again: Were A and B ...?", "Quick one: who ...?": the question is what follows the preface
+    text = _PREFACE.sub("", " ".join(question.split()))
     lowered = text.lower()
     quoted = tuple(next(g for g in m.groups() if g) for m in _QUOTED.finditer(text))
     identifiers = tuple(dict.fromkeys(m.group(0) for m in _ID.finditer(text)))

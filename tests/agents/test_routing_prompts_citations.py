@@ -23,6 +23,7 @@ from lcagent.records import Citation
         ("How did the Board replace the Merrow Sands light?", "fact", "sentence", False),
         ("How tall is Cape Vell Light?", "fact", "span", False),
         ("Was the tower rebuilt? Explain.", "fact", "yesno", False),
+        ("Tell me again: were both towers rebuilt after 1903?", "fact", "yesno", False),
         ("What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?", "chain", "span", False),
         ("2014 S/S is the debut album of a South Korean boy group that was formed by who?", "chain", "span", False),
         ("What is the name that appears in the title?", "fact", "span", False),
