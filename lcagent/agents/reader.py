@@ -287,9 +287,11 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
     evidence = pool.render(items, max_chars=600)
     by_number = {f"E{n}": item for n, item in enumerate(items, start=1)}
     if "json_schema" in runner.capabilities.constraints:
+        # bounded strings: a small model that rambles still closes its JSON inside max_tokens
         schema = {
             "type": "object",
-            "properties": {"answer": {"type": "string"}, "quotes": {"type": "array", "items": {"type": "string"}, "maxItems": 4}},
+            "properties": {"answer": {"type": "string", "maxLength": 300},
+                           "quotes": {"type": "array", "items": {"type": "string", "maxLength": 300}, "maxItems": 3}},
             "required": ["answer", "quotes"],
         }
         completion = runner.complete(
@@ -301,7 +303,10 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
             data = json.loads(completion.text)
             answer, quotes = str(data.get("answer", "")).strip(), [str(q) for q in data.get("quotes", [])]
         except (json.JSONDecodeError, AttributeError):
-            answer, quotes = completion.text.strip(), []
+            # cut off mid-object: keep the answer string if it was finished, never the raw JSON
+            salvaged = re.match(r'\s*\{\s*"answer"\s*:\s*"((?:[^"\\]|\\.)*)"', completion.text)
+            answer = json.loads(f'"{salvaged.group(1)}"').strip() if salvaged else NOT_FOUND
+            quotes = []
     else:
         completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question), max_tokens=200)
         answer, quotes = completion.text.strip(), []

@@ -151,7 +151,9 @@ class ScriptedRunner(Runner):
                 f"{where} is {completion.text!r}, which is not one of the Choice options "
                 f"{list(constraint.options)}; a constrained model could not have produced it"
             )
-        if isinstance(constraint, JsonSchema):
+        if isinstance(constraint, JsonSchema) and completion.finish_reason != "length":
+            # (a constrained model stopped by max_tokens leaves its object unfinished: script that
+            # as a Completion with finish_reason="length")
             errors = json_errors(completion.text, constraint.schema)
             if errors:
                 raise ScriptedScriptError(

@@ -117,3 +117,26 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
     sentence = "Ilse Marrow (born 3 April 1961), known by her stage name Lumen, is a Danish-Dutch magician and director."
     assert best("Who was known by the stage name Lumen?", sentence) == "Ilse Marrow"
     assert "April" not in [c.text for c in candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse("Who was known as Lumen?"))][:2]
+
+
+def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_path):
+    from lcagent.agents.reader import generative
+    from lcagent.runners.base import Completion
+    from lcagent.runners.scripted import ScriptedRunner
+
+    ws, pool, analysis = _pool_of(tmp_path, PEOPLE, "When was Terry Richardson born?")
+    schemas = []
+
+    def cut_off(text):
+        def respond(request):
+            schemas.append(request.constraint.schema)
+            return Completion(text, 100, 400, 0.1, finish_reason="length")  # max_tokens ran out mid-object
+        return ScriptedRunner(fn=respond)
+
+    reading = generative(pool, analysis, cut_off('{ "answer": "August 14, 1965", "quotes": ["Terry Richardson was born on Aug'))
+    assert schemas[0]["properties"]["answer"]["maxLength"] == 300 and schemas[0]["properties"]["quotes"]["maxItems"] == 3
+    assert reading.text == "August 14, 1965"
+    assert [c.quote for c in reading.citations] == ["Terry Richardson was born on August 14, 1965."]
+    garbled = generative(pool, analysis, cut_off('{ "answer": "1965 and then some more te'))
+    assert not garbled.found and "{" not in garbled.text
+    ws.close()
