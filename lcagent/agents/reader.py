@@ -304,9 +304,7 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
             answer, quotes = str(data.get("answer", "")).strip(), [str(q) for q in data.get("quotes", [])]
         except (json.JSONDecodeError, AttributeError):
             # cut off mid-object: keep the answer string if it was finished, never the raw JSON
-            salvaged = re.match(r'\s*\{\s*"answer"\s*:\s*"((?:[^"\\]|\\.)*)"', completion.text)
-            answer = json.loads(f'"{salvaged.group(1)}"').strip() if salvaged else NOT_FOUND
-            quotes = []
+            answer, quotes = _salvaged_answer(completion.text), []
     else:
         completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question), max_tokens=200)
         answer, quotes = completion.text.strip(), []
@@ -323,6 +321,17 @@ def generative(pool: EvidencePool, analysis: QueryAnalysis, runner: Runner, *, e
     if not quotes:
         citations.append(supporting_quote(runner, items, answer, analysis))
     return Reading(answer, citations)
+
+
+def _salvaged_answer(text: str) -> str:
+    """The "answer" string of a JSON object cut off later on, or "not found" (never the raw JSON)."""
+    match = re.match(r'\s*\{\s*"answer"\s*:\s*"((?:[^"\\]|\\.)*)"', text)
+    if not match:
+        return NOT_FOUND
+    try:
+        return json.loads(f'"{match.group(1)}"', strict=False).strip() or NOT_FOUND  # strict=False: raw newlines
+    except json.JSONDecodeError:
+        return NOT_FOUND
 
 
 def supporting_quote(runner: Runner, items: Sequence[EvidenceItem], answer: str, analysis: QueryAnalysis) -> Citation:

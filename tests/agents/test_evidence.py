@@ -121,7 +121,7 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
 
 def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_path):
     from lcagent.agents.reader import generative
-    from lcagent.runners.base import Completion
+    from lcagent.runners.base import Completion, Verbatim
     from lcagent.runners.scripted import ScriptedRunner
 
     ws, pool, analysis = _pool_of(tmp_path, PEOPLE, "When was Terry Richardson born?")
@@ -129,6 +129,8 @@ def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_p
 
     def cut_off(text):
         def respond(request):
+            if isinstance(request.constraint, Verbatim):  # the supporting quote, copied from the evidence
+                return request.constraint.sources[0]
             schemas.append(request.constraint.schema)
             return Completion(text, 100, 400, 0.1, finish_reason="length")  # max_tokens ran out mid-object
         return ScriptedRunner(fn=respond)
@@ -139,4 +141,9 @@ def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_p
     assert [c.quote for c in reading.citations] == ["Terry Richardson was born on August 14, 1965."]
     garbled = generative(pool, analysis, cut_off('{ "answer": "1965 and then some more te'))
     assert not garbled.found and "{" not in garbled.text
+    # a raw newline inside the string (the grammar allows it) and a broken escape do not crash it
+    newline = generative(pool, analysis, cut_off('{ "answer": "August 14,\n1965", "quotes": ["Terry'))
+    assert newline.text == "August 14,\n1965"
+    broken = generative(pool, analysis, cut_off('{ "answer": "bad \\u12 escape", "quo'))
+    assert not broken.found
     ws.close()
