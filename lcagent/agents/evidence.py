@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from lcagent.agents.analysis import QueryAnalysis
 from lcagent.memory.workspace import Workspace
 from lcagent.records import Chunk, Page, page_ref
-from lcagent.tools.text import sentences, terms
+from lcagent.tools.text import clip, sentences, terms
 
 
 LONG_SENTENCE_WORDS = 30
@@ -164,8 +164,5 @@ class EvidencePool:
     def render(self, items: Iterable[EvidenceItem], max_chars: int = 300) -> str:
         lines = []
         for number, item in enumerate(items, start=1):
-            text = " ".join(item.text.split())
-            if len(text) > max_chars:
-                text = text[: max_chars - 1] + "…"
-            lines.append(f"[E{number}] {item.where()}: {text}")
+            lines.append(f"[E{number}] {item.where()}: {clip(item.text, max_chars)}")
         return "\n".join(lines) or "(none yet)"

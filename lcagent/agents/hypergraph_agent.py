@@ -25,7 +25,7 @@ from lcagent.prompts import EXTRACT_ENTITIES, JUDGE_MEMORY
 from lcagent.records import SearchHit
 from lcagent.runners.base import JsonSchema, RunnerError
 from lcagent.runners.tracing import BudgetExceeded
-from lcagent.tools.text import STOPWORDS, sentences, terms
+from lcagent.tools.text import STOPWORDS, clip, sentences, terms
 
 ENTITY_SCHEMA = {
     "type": "object",
@@ -234,7 +234,7 @@ class HypergraphAgent:
                 model_names, relation = self._model_entities(passage, analysis, context)
                 for name in model_names:
                     kinds.setdefault(name, "name")
-            description = (relation + " — " if relation else "") + _clip(passage, 300)
+            description = (relation + " — " if relation else "") + clip(passage, 300)
             source = SourceRef(hit.chunk.ordinal, hit.chunk.page_start, hit.chunk.page_end)
             existing = [u for u in state.touched.values() if u.status == "live" and source in u.sources]
             if existing:
@@ -354,7 +354,7 @@ class HypergraphAgent:
 
     def _model_judge(self, analysis, state: _Round, store: HypergraphStore, context: AgentContext) -> Judgement | None:
         live = sorted((u for u in state.touched.values() if u.status == "live"), key=lambda u: u.id)
-        units = "\n".join(f"{u.label}: {_clip(u.description, 240)} (entities: {', '.join(u.entities[:8])})" for u in live[:10])
+        units = "\n".join(f"{u.label}: {clip(u.description, 240)} (entities: {', '.join(u.entities[:8])})" for u in live[:10])
         try:
             completion = context.runner.complete(
                 JUDGE_MEMORY.render(question=analysis.question, units=units or "(none)", searches="; ".join(state.asked)),
@@ -379,11 +379,6 @@ class HypergraphAgent:
         if not query or query in state.asked:
             return None  # the model's "new" query is not new: let the rules decide
         return Judgement("widen", (query,), reason="the model named an uncovered aspect")
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["HypergraphAgent", "extract_entities", "Judgement"]

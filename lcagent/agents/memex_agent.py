@@ -24,6 +24,7 @@ from lcagent.prompts import MEMEX_ACTION
 from lcagent.records import Chunk, GrepHit, Page, SearchHit
 from lcagent.runners.base import Message
 from lcagent.tools.base import ToolResult
+from lcagent.tools.text import clip
 
 MEMEX_ACTIONS = ("search", "grep", "read", "recall", "compress", "answer")
 MEMEX_ACTION_SCHEMA = {
@@ -247,7 +248,7 @@ class _Run:
         self._load(refs)
         new_items = [self.pool.items[k] for k in self.pool.items.keys() - before]
         best = max(new_items, key=lambda item: item.score, default=None)
-        gist = f"best {best.where()}: {_clip(best.text, 100)}" if best else "nothing new"
+        gist = f"best {best.where()}: {clip(best.text, 100)}" if best else "nothing new"
         if not self.memory:
             self.working.add_note(f"{tool}({shown!r}):\n{result.text}")
             self.working.observe()
@@ -269,7 +270,7 @@ class _Run:
         room = max(200, self.working.budget - self.working.tokens() - 200)
         text = entry.content
         if self.working.count_tokens(text) > room:
-            text = _clip(text, room * 3) + f" (the rest stays in [{entry.index}])"
+            text = clip(text, room * 3) + f" (the rest stays in [{entry.index}])"
         self.working.add_note(f"recall [{entry.index}]:\n{text}")
         self.working.observe()
 
@@ -286,7 +287,7 @@ class _Run:
                                              f"notes {first_anchor}..{notes[-1].split(' ', 1)[0]} ({len(notes)} steps)")
         if not summary:
             best = self.pool.ranked(1)
-            summary = f"{len(notes)} steps so far" + (f"; best evidence {best[0].where()}: {_clip(best[0].text, 120)}" if best else "")
+            summary = f"{len(notes)} steps so far" + (f"; best evidence {best[0].where()}: {clip(best[0].text, 120)}" if best else "")
         missing = [index for index in live if index not in summary]
         if missing:
             summary += " (indices: " + ", ".join(missing) + ")"
@@ -298,7 +299,7 @@ class _Run:
     def archive_finding(self, analysis: QueryAnalysis, reading: Reading) -> None:
         refs = [TextRef(c.doc_id, "page", c.page_index) for c in reading.citations if c.doc_id and c.page_index]
         quotes = "\n".join(c.render() for c in reading.citations)
-        self.store.archive(self.scope, f"finding: {_clip(analysis.question, 60)} → {_clip(reading.text, 40)}",
+        self.store.archive(self.scope, f"finding: {clip(analysis.question, 60)} → {clip(reading.text, 40)}",
                            f"Q: {analysis.question}\nA: {reading.text}\n{quotes}", source="finding",
                            key=f"finding {analysis.question}", refs=refs)
 
@@ -337,11 +338,6 @@ def _refs(result: ToolResult) -> list[TextRef]:
         elif isinstance(item, Page):
             refs.append(TextRef(item.doc_id, "page", item.index))
     return refs
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["MemexAgent", "WorkingContext", "WORKING_BUDGET", "MemexEntry"]

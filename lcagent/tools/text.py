@@ -63,6 +63,12 @@ def _emit(text: str, start: int, end: int, spans: list[Span], max_chars: int) ->
         spans.append(Span(start, end, text[start:end]))
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line (whitespace collapsed), cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased content words."""
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
