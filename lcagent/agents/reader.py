@@ -106,7 +106,6 @@ def candidates(item: EvidenceItem, analysis: QueryAnalysis) -> list[Candidate]:
                 score -= 0.75  # one capitalised word opening a sentence is as often a plain word ("Critics wrote ...")
             elif start == 0 and analysis.question.lower().startswith("who "):
                 score += 0.5  # "Who [did this]?" is answered by the subject of "[Name] [did this]"
-
             found.append(Candidate(text, score, item))
     # the longest run of words the question does not contain, for free-form answers
     runs: list[tuple[int, int]] = []
@@ -240,12 +239,17 @@ def _per_aspect(pool: EvidencePool, chosen: Sequence[EvidenceItem], analysis: Qu
     return firsts + [item for item in chosen if item not in firsts]
 
 
+def _numbered(items: Sequence[EvidenceItem]) -> str:
+    """Evidence sentences as "[E1] ..." lines for a prompt."""
+    return "\n".join(f"[E{n}] {' '.join(item.text.split())}" for n, item in enumerate(items, start=1))
+
+
 def _one_of_the_options(pool: EvidencePool, chosen: Sequence[EvidenceItem], analysis: QueryAnalysis,
                         runner: Runner) -> Reading:
     """"Who is older, A or B?": the model picks one of the question's own options (a Choice
     constraint), from the best sentence about each option; each of those sentences is cited."""
     evidence_items = _per_aspect(pool, chosen, analysis)[:6]
-    evidence = "\n".join(f"[E{n}] {' '.join(item.text.split())}" for n, item in enumerate(evidence_items, start=1))
+    evidence = _numbered(evidence_items)
     try:
         completion = runner.complete(ANSWER_FROM_EVIDENCE.render(evidence=evidence, question=analysis.question),
                                      max_tokens=32, constraint=Choice(tuple(analysis.options)))
@@ -258,7 +262,7 @@ def _one_of_the_options(pool: EvidencePool, chosen: Sequence[EvidenceItem], anal
 
 def _yes_or_no(chosen: Sequence[EvidenceItem], analysis: QueryAnalysis, runner: Runner | None) -> Reading:
     """A yes/no question: the model decides from the best evidence, constrained to the two words."""
-    evidence = "\n".join(f"[E{n}] {' '.join(item.text.split())}" for n, item in enumerate(chosen[:4], start=1))
+    evidence = _numbered(chosen[:4])
     if runner is None or "choice" not in runner.capabilities.constraints:
         return Reading(NOT_FOUND, found=False, note="a yes/no question needs a model that supports choice constraints")
     try:

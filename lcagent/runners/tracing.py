@@ -45,6 +45,10 @@ class TracingRunner(Runner):
         """``with runner.labelled("worker 3/9"): ...`` names the calls made inside in the trace."""
         return _Label(self._label, label)
 
+    def _current_label(self) -> str:
+        """This thread's label, "llm" outside any labelled block."""
+        return getattr(self._label, "value", None) or "llm"
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
@@ -55,14 +59,14 @@ class TracingRunner(Runner):
         if self.budget_tokens is not None and self.usage.total_tokens >= self.budget_tokens:
             raise BudgetExceeded(self.usage.total_tokens, self.budget_tokens)
         completion = self.inner.run(request)
-        self.record(getattr(self._label, "value", None) or "llm", request, completion)
+        self.record(self._current_label(), request, completion)
         return completion
 
     def complete_many(self, requests: Sequence[Request]) -> list[Completion]:
         """Delegate the whole batch (vLLM batches it; HTTP runners run it concurrently)."""
         if self.budget_tokens is not None and self.usage.total_tokens >= self.budget_tokens:
             raise BudgetExceeded(self.usage.total_tokens, self.budget_tokens)
-        label = getattr(self._label, "value", None) or "llm"  # worker threads do not see this thread's label
+        label = self._current_label()  # read here: worker threads do not see this thread's label
         completions = self.inner.complete_many(requests)
         for request, completion in zip(requests, completions):
             self._record(completion)
