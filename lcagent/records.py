@@ -138,6 +138,12 @@ class Answer:
     found: bool = True
     dropped_quotes: int = 0
     doc_ids: list[str] = field(default_factory=list)
+    # how sure the reader is, 0-1: a user can threshold it (``--min-confidence``)
+    confidence: float = 1.0
+    # the pages handed to the reader, best first, as (doc_id, page_index): what recall@k is measured on
+    evidence_pages: list[tuple[str, int]] = field(default_factory=list)
+    # when nothing answers: the closest pages, to look at by hand
+    see_also: list[Citation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
