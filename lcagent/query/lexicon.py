@@ -1,0 +1,92 @@
+"""The English word lists question understanding needs, in one place.
+
+One stopword list for the whole package (search, evidence scoring, question analysis), the
+words that ask rather than describe, number words, and the head nouns that fix an answer's
+type ("which *city*" asks for a place, "what *amount*" for a number).
+"""
+
+from __future__ import annotations
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor not
+    now of off on once only or other our out over own same she should so some such than that the their
+    them then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours""".split()
+)
+
+# Words that ask or point at the text rather than describe what is asked about: never searched for.
+QUESTION_WORDS = frozenset(
+    """what which who whom whose when where why how many much does did is are was were list find give tell
+    name please answer question questions according mentioned provided text document documents passage
+    passages above below given say says said state states stated show identify provide report describe
+    explain kindly could would can me us let know like want need quick hey hi thanks thank look up
+    look looking also again""".split()
+)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50,
+    "hundred": 100, "a dozen": 12, "dozen": 12, "single": 1,
+}
+
+MONTHS = ("january february march april may june july august september october november december "
+          "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+
+# The head noun of "what/which <head>" or "the <head> of ..." → the answer type it asks for.
+# A multi-word head ("special magic number") is typed by its last word.
+HEAD_NOUN_TYPES: dict[str, str] = {}
+
+
+def _heads(answer_type: str, words: str) -> None:
+    for word in words.split():
+        HEAD_NOUN_TYPES[word] = answer_type
+
+
+_heads("date", "year years date dates day days month months decade decades century centuries period time era "
+               "birthday anniversary deadline season quarter")
+_heads("number", "number numbers amount amounts total totals sum count percentage percent share rate rates ratio "
+                 "ratios price prices cost costs value values figure figures revenue revenues income expenditure "
+                 "expenditures expense expenses spending capex profit profits loss losses margin margins sales "
+                 "earnings eps dividend dividends debt assets liabilities equity cash budget salary salaries "
+                 "population size height length width depth weight distance speed temperature age score scores "
+                 "quantity balance capital valuation growth volume fee fees tax taxes wage wages pay payment "
+                 "payments compensation headcount employees turnover yield interest inventory receivables "
+                 "payables capacity duration")
+_heads("person", "person people man woman men women author authors writer writers director directors actor actress "
+                 "president ceo cfo founder founders chairman chairwoman chair owner leader leaders king queen "
+                 "captain keeper player players singer composer artist painter poet scientist inventor husband "
+                 "wife father mother son daughter brother sister child children officer auditor manager "
+                 "executive executives coach politician senator governor minister emperor prince princess "
+                 "presenter host narrator character characters protagonist")
+_heads("place", "place places city cities town towns country countries state states village island islands river "
+                "rivers region regions continent location locations address capital headquarters venue county "
+                "province street mountain lake port airport station district neighborhood neighbourhood")
+_heads("organization", "company companies organization organisation organizations organisations firm firms agency "
+                       "agencies bank banks university universities school schools team teams band bands club "
+                       "clubs party parties publisher label studio network airline manufacturer brand brands "
+                       "institution institutions government subsidiary subsidiaries competitor competitors "
+                       "customer customers supplier suppliers employer newspaper magazine")
+_heads("identifier", "id ids uuid uuids code codes key keys identifier identifiers variable variables register "
+                     "registers version versions password passwords serial token tokens symbol ticker isbn "
+                     "reference handle username")
+# ``capital`` is both a place ("the capital of France") and money ("capital expenditure"): the
+# money sense only as a modifier, which typing by the last word of the head handles.
+HEAD_NOUN_TYPES["capital"] = "place"
+
+# Role nouns that name a person through a relation to something else ("the director of Film X"):
+# a question asking something *about* that person needs a bridge through them.
+PERSON_ROLES = frozenset(
+    """director author writer founder creator composer singer producer wife husband father mother son daughter
+    brother sister owner ceo president chairman manager coach captain star lead actor actress player
+    inventor designer architect editor publisher presenter host spouse partner successor predecessor
+    teacher student""".split()
+)
+
+# Units a document is made of, which a "how many ..." question can count.
+DOCUMENT_UNITS = frozenset(
+    """pages page chapters chapter sections section tables table figures figure footnotes references
+    appendices appendix items entries lines paragraphs words mentions occurrences times exhibits
+    parts articles clauses""".split()
+)

@@ -1,0 +1,55 @@
+"""Every rule of the analyser's tables matches the questions it exists for, and not its counter-examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from lcagent.query import analyse
+from lcagent.query.analyser import normalise
+from lcagent.query.rules import ANSWER_TYPE_RULES, BRIDGE_RELATIVE, INTENT_RULES, PREFACE, TRUTH_PREFACE
+
+RULES = [*INTENT_RULES, *ANSWER_TYPE_RULES, BRIDGE_RELATIVE, TRUTH_PREFACE]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_rule_matches_its_examples(rule):
+    assert rule.examples, f"rule {rule.name} has no example question"
+    for example in rule.examples:
+        assert rule.matches(example), f"{rule.name} should match {example!r}"
+    for counter in rule.not_examples:
+        assert not rule.matches(counter), f"{rule.name} should not match {counter!r}"
+
+
+@pytest.mark.parametrize("question", PREFACE.examples)
+def test_prefaces_are_stripped(question):
+    text, _ = normalise(question)
+    assert text != question and len(text) < len(question)
+    assert text[0].isalpha()
+
+
+@pytest.mark.parametrize("question", PREFACE.not_examples)
+def test_a_question_is_not_a_preface(question):
+    assert normalise(question)[0] == question
+
+
+@pytest.mark.parametrize("rule", INTENT_RULES, ids=lambda rule: rule.name)
+def test_intent_rules_decide_the_plan(rule):
+    for example in rule.examples:
+        assert analyse(example).intent == rule.value, example
+
+
+def test_plan_fields_from_grammar():
+    plan = analyse("What do kind-dog, tidy-cat as well as big-owl carry?")
+    assert plan.intent == "multi_lookup" and plan.subjects == ("kind-dog", "tidy-cat", "big-owl")
+    plan = analyse("Which registers end up holding 4821?")
+    assert (plan.intent, plan.direction, plan.subjects, plan.answer_type) == ("chain", "forward", ("4821",), "identifier")
+    plan = analyse("What value does R7 end up holding?")
+    assert (plan.intent, plan.direction, plan.subjects) == ("chain", "backward", ("R7",))
+    plan = analyse("List the three most frequent words.")
+    assert (plan.intent, plan.k, plan.answer_type) == ("top_k", 3, "list")
+    plan = analyse("What was 3M's capital expenditure in FY2018?")
+    assert plan.subjects == ("3M",) and plan.qualifiers == ("FY2018",) and plan.answer_type == "number"
+    plan = analyse("Who is older, Annie Morton or Terry Richardson?")
+    assert plan.intent == "choose" and plan.options == ("Annie Morton", "Terry Richardson")
+    plan = analyse("Tell me again: Were Scott Derrickson and Ed Wood of the same nationality?")
+    assert plan.intent == "yes_no" and plan.subjects == ("Scott Derrickson", "Ed Wood")
