@@ -168,6 +168,27 @@ def m004_hypergraph(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m006_chunk_embeddings(db: sqlite_utils.Database) -> None:
+    # One row per window of a chunk (a chunk longer than the model's window gets several).
+    # No REFERENCES: Workspace.remove deletes documents, then every table with a doc_id.
+    _run_script(db,
+        """
+        CREATE TABLE chunk_embeddings (
+            doc_id TEXT NOT NULL,
+            chunk_ordinal INTEGER NOT NULL,
+            part INTEGER NOT NULL,        -- window within the chunk, 0-based
+            model TEXT NOT NULL,          -- tag of the embedder that made it (model, quantisation, window)
+            char_start INTEGER NOT NULL,  -- the window's span in the document text
+            char_end INTEGER NOT NULL,
+            scale REAL NOT NULL,          -- the vector is int8 values times scale
+            vector BLOB NOT NULL,         -- int8 values, one per dimension
+            PRIMARY KEY (doc_id, model, chunk_ordinal, part)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the caller's transaction; run statement by statement.
     for statement in script.split(";\n"):
