@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 WRAP_COLUMNS = 90
 FONT_SIZE = 10
@@ -77,6 +79,91 @@ def render_image_only_pdf(path: str | Path, n_pages: int) -> Path:
     ).encode("ascii")
     contents = [(stream, PAGE_HEIGHT)] * n_pages
     return _write_pdf(Path(path), contents, page_labels=None, title=None, with_image=True)
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    """A run of text drawn at a given horizontal position on a line of a positioned page.
+
+    ``x`` is in points from the page's left edge; with ``align="right"`` it is where the
+    run ends (how tables right-align numbers, so their last digits line up). Right
+    alignment needs the run's width: only characters in ``HELVETICA_WIDTHS`` can be
+    right-aligned.
+    """
+
+    x: float
+    text: str
+    align: Literal["left", "right"] = "left"
+    size: int = FONT_SIZE
+
+
+# Helvetica advance widths in 1/1000 em (Adobe's AFM) for what right-aligned table cells
+# hold: digits, separators, signs, brackets, currency, and the capital letters and spaces
+# of short headers such as "FY 2018".
+HELVETICA_WIDTHS = {
+    **dict.fromkeys("0123456789$", 556), ",": 278, ".": 278, " ": 278, "(": 333, ")": 333,
+    "-": 333, "%": 889, "\u2014": 1000, "\u2013": 556, "\u20ac": 556, "\u00a3": 556,
+    "A": 667, "B": 667, "C": 722, "D": 722, "E": 667, "F": 611, "G": 778, "H": 722, "I": 278,
+    "J": 500, "K": 667, "L": 556, "M": 833, "N": 722, "O": 778, "P": 667, "Q": 778, "R": 722,
+    "S": 667, "T": 611, "U": 722, "V": 667, "W": 944, "X": 667, "Y": 667, "Z": 611,
+}
+
+
+def text_width(text: str, size: int = FONT_SIZE) -> float:
+    """Width in points of ``text`` set in Helvetica at ``size``; ValueError for a
+    character whose width ``HELVETICA_WIDTHS`` does not hold."""
+    missing = sorted({char for char in text if char not in HELVETICA_WIDTHS})
+    if missing:
+        raise ValueError(f"no Helvetica width for {missing!r}; right-align only numbers, "
+                         "signs and capitals, or left-align this run")
+    return sum(HELVETICA_WIDTHS[char] for char in text) * size / 1000
+
+
+def render_positioned_pdf(
+    pages: list[list[list[PlacedText]]],
+    path: str | Path,
+    *,
+    page_labels: list[PageLabelRange] | None = None,
+    title: str | None = None,
+) -> Path:
+    """Write pages whose lines are runs placed at given x positions (tables, forms).
+
+    Each page is a list of lines, one ``LEADING`` apart from the top margin down; each
+    line is a list of ``PlacedText`` runs (an empty list leaves a blank line). Example,
+    a row with a label and two right-aligned numbers:
+    ``[PlacedText(54, "Net income"), PlacedText(400, "1,234", "right"),
+    PlacedText(480, "(56)", "right")]``.
+    """
+    _check_label_ranges(page_labels, len(pages))
+    contents = [_positioned_content(lines) for lines in pages]
+    return _write_pdf(Path(path), contents, page_labels=page_labels, title=title,
+                      with_image=False)
+
+
+def _positioned_content(lines: list[list[PlacedText]]) -> tuple[bytes, int]:
+    needed = 2 * MARGIN + LEADING * len(lines)
+    height = max(PAGE_HEIGHT, needed)
+    if height > MAX_PAGE_HEIGHT:
+        raise ValueError(f"a positioned page has {len(lines)} lines; split it into more pages")
+    top = height - MARGIN - FONT_SIZE
+    parts = [b"BT"]
+    for number, line in enumerate(lines):
+        baseline = top - LEADING * number
+        for run in line:
+            text = _clean_line(run.text)
+            x = run.x - text_width(text, run.size) if run.align == "right" else run.x
+            if not 0 <= x <= PAGE_WIDTH:
+                raise ValueError(f"run {run.text!r} starts at x={x:.1f}, off the page "
+                                 f"(0 to {PAGE_WIDTH} points)")
+            # Tm places each run absolutely, so runs on one line can come in any order.
+            parts.append(b"/F1 %d Tf 1 0 0 1 %s %d Tm " % (run.size, _number(x), baseline)
+                         + _pdf_string(text) + b" Tj")
+    parts.append(b"ET")
+    return b"\n".join(parts) + b"\n", height
+
+
+def _number(value: float) -> bytes:
+    return (b"%.2f" % value).rstrip(b"0").rstrip(b".")
 
 
 def expected_page_labels(n_pages: int, page_labels: list[PageLabelRange] | None) -> list[str]:
