@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Literal
 from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
 from lcagent.loaders.base import IngestError
 from lcagent.loaders.registry import load_document, supported_suffixes
+from lcagent.memory.tables import TableStore
 from lcagent.memory.workspace import NewDocument, Workspace
 from lcagent.records import Document, Page
 from lcagent.tokens import get_encoding
@@ -153,5 +154,7 @@ def ingest_file(
     )
     say("indexing")
     stored = workspace.add_document(NewDocument(document, pages, chunks, warnings))
+    if loaded.tables:  # idempotent: a concurrent ingest of the same bytes stores the same rows
+        TableStore(workspace.db).replace(doc_id, loaded.tables)
     status: Status = "new version" if stored.version > 1 else "new"
     return IngestResult(stored, status, time.perf_counter() - started, warnings)

@@ -34,6 +34,40 @@ class LoadedDocument:
     kind: str  # "pdf", "text", "markdown", "html"
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # tables read from the PDF's text positions (lcagent.loaders.tables); [] for other kinds
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """A cell as printed ("(1,577)", "—") and its value: parentheses are negatives, a dash is None."""
+
+    text: str
+    value: float | None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row: its label (wrapped lines joined), one cell per column, and ``line_text``, the row
+    as the stored page text shows it, so a citation quoting it is a verbatim span."""
+
+    label: str
+    cells: list[TableCell]
+    line_text: str
+    indent: int = 0  # 0 for the table's least indented labels: a hint of hierarchy
+    section: str = ""  # the label-only line the row sits under ("Investing activities:")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table on a page: title, units as printed ("(In millions)"), column headers, rows."""
+
+    page_index: int  # 1-based, like Page.index
+    title: str | None
+    units: str | None
+    columns: list[str]
+    rows: list[TableRow]
+    ordinal: int = 0  # position among the page's tables, top first
 
 
 @dataclass(frozen=True)

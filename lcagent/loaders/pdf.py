@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from lcagent.loaders.base import IngestError
-from lcagent.loaders.normalize import normalize_page_text
-from lcagent.records import LoadedDocument, PageText
+from lcagent.loaders.pdfium_text import clean_pdfium_text
+from lcagent.loaders.tables import drop_running_titles, extract_tables
+from lcagent.records import LoadedDocument, PageText, Table
 
 PDF_MAGIC = b"%PDF-"
 # Readers accept the header anywhere in the first 1,024 bytes (PDF 32000-1, annex H).
@@ -22,22 +23,10 @@ HEADER_WINDOW = 1024
 # after it is rarely longer than this.
 EOF_WINDOW = 65536
 
-# PDFium replaces a hyphen that ends a line, together with the line break, by U+FFFE
-# ("hyphen\ufffeated" for "hyphen-" / "ated"; measured with pypdfium2 5.15). Putting back
-# "-" and the break gives the text as printed, so quotes match the page. U+0002, another
-# marker PDFium has used for hyphens, is treated the same way defensively; it was not
-# seen here. Stray NULs (pypdfium2 issue #261) are dropped by normalize_page_text.
-_PDFIUM_LINE_END_HYPHEN = re.compile("[\ufffe\x02](?:\r\n|\r|\n)?")
-
 NO_TEXT_LAYER_WARNING = "no text layer found; OCR is not included"
 
 # PDFium's load error codes (fpdfview.h: FPDF_ERR_*).
 _ERR_FILE, _ERR_PASSWORD, _ERR_SECURITY = 2, 4, 5
-
-
-def clean_pdfium_text(text: str) -> str:
-    """PDFium page text with its line-end hyphen markers restored, then normalised."""
-    return normalize_page_text(_PDFIUM_LINE_END_HYPHEN.sub("-\n", text))
 
 
 class PdfLoader:
@@ -72,12 +61,15 @@ class PdfLoader:
                     f"{path} is a PDF with zero pages (or no page tree); there is nothing to ingest")
             workers = _worker_count(len(document))
             if workers > 1:
-                pages = _extract_in_parallel(path, password, len(document), workers)
+                extracted = _extract_in_parallel(path, password, len(document), workers)
             else:
-                pages = _extract_range(document, 0, len(document))
+                extracted = _extract_range(document, 0, len(document))
             title = (document.get_metadata_value("Title") or "").strip() or None
         finally:
             document.close()
+        pages = extracted.pages
+        warnings.extend(extracted.warnings)
+        tables = drop_running_titles(extracted.tables, [page.text for page in pages])
         textless = [page.label for page in pages if not page.text]
         if len(textless) == len(pages):
             warnings.append(NO_TEXT_LAYER_WARNING)
@@ -85,7 +77,7 @@ class PdfLoader:
             shown = ", ".join(textless[:10]) + (" ..." if len(textless) > 10 else "")
             warnings.append(f"{len(textless)} of {len(pages)} pages have no text layer "
                             f"(labels {shown}); OCR is not included")
-        return LoadedDocument(pages=pages, kind="pdf", title=title, warnings=warnings)
+        return LoadedDocument(pages=pages, kind="pdf", title=title, warnings=warnings, tables=tables)
 
 
 # Below this many pages a second process costs more than it saves.
@@ -101,12 +93,39 @@ def _worker_count(pages: int) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _extract_range(document: pdfium.PdfDocument, start: int, stop: int) -> list[PageText]:
-    return [PageText(label=_page_label(document, index), text=clean_pdfium_text(_page_text(document, index)))
-            for index in range(start, stop)]
+@dataclass
+class _Extracted:
+    """Pages of a range, the tables on them, and what went wrong reading tables."""
+
+    pages: list[PageText] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def _extract_worker(path: str, password: str | None, start: int, stop: int) -> list[PageText]:
+def _extract_range(document: pdfium.PdfDocument, start: int, stop: int) -> _Extracted:
+    # Tables are read in the same pass, from the text page already loaded for the text.
+    out = _Extracted()
+    for index in range(start, stop):
+        page = document[index]
+        try:
+            text_page = page.get_textpage()
+            try:
+                raw = text_page.get_text_range()
+                text = clean_pdfium_text(raw)
+                try:
+                    out.tables.extend(extract_tables(text_page, index + 1, raw, text))
+                except Exception as error:  # a table-reading bug must not lose the page's text
+                    out.warnings.append(f"tables on page {index + 1} could not be read "
+                                        f"({type(error).__name__}: {error}); please report it")
+            finally:
+                text_page.close()
+        finally:
+            page.close()
+        out.pages.append(PageText(label=_page_label(document, index), text=text))
+    return out
+
+
+def _extract_worker(path: str, password: str | None, start: int, stop: int) -> _Extracted:
     # Each process opens its own document: PDFium is not thread-safe, processes share nothing.
     document = pdfium.PdfDocument(path, password=password)
     try:
@@ -115,14 +134,17 @@ def _extract_worker(path: str, password: str | None, start: int, stop: int) -> l
         document.close()
 
 
-def _extract_in_parallel(path: Path, password: str | None, pages: int, workers: int) -> list[PageText]:
+def _extract_in_parallel(path: Path, password: str | None, pages: int, workers: int) -> _Extracted:
     """Contiguous page ranges extracted by separate processes, reassembled in order."""
     # fork is cheapest, but forking a process that runs other threads can deadlock
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     bounds = [pages * i // workers for i in range(workers + 1)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        parts = pool.map(_extract_worker, [str(path)] * workers, [password] * workers, bounds[:-1], bounds[1:])
-        return [page for part in parts for page in part]
+        parts = list(pool.map(_extract_worker, [str(path)] * workers, [password] * workers,
+                              bounds[:-1], bounds[1:]))
+    return _Extracted(pages=[page for part in parts for page in part.pages],
+                      tables=[table for part in parts for table in part.tables],
+                      warnings=[warning for part in parts for warning in part.warnings])
 
 
 def _open(path: Path, password: str | None) -> pdfium.PdfDocument:
@@ -168,15 +190,3 @@ def _reset_pdfium_last_error() -> None:
 def _page_label(document: pdfium.PdfDocument, index: int) -> str:
     # get_page_label returns "" when the PDF defines no label for the page.
     return document.get_page_label(index) or str(index + 1)
-
-
-def _page_text(document: pdfium.PdfDocument, index: int) -> str:
-    page = document[index]
-    try:
-        text_page = page.get_textpage()
-        try:
-            return text_page.get_text_range()
-        finally:
-            text_page.close()
-    finally:
-        page.close()

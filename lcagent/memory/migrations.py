@@ -189,6 +189,38 @@ def m006_chunk_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m007_tables(db: sqlite_utils.Database) -> None:
+    # Tables read from PDF pages (lcagent.loaders.tables); rows go with their document
+    # (Workspace.remove deletes every table with a doc_id column).
+    _run_script(db,
+        """
+        CREATE TABLE doc_tables (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL,
+            page_index INTEGER NOT NULL,  -- 1-based, as pages.idx
+            ordinal INTEGER NOT NULL,     -- position among the page's tables, top first
+            title TEXT,
+            units TEXT,                   -- as printed: "(In millions, except per share data)"
+            columns TEXT NOT NULL,        -- JSON list of column headers
+            UNIQUE (doc_id, page_index, ordinal)
+        );
+        CREATE TABLE doc_table_rows (
+            table_id INTEGER NOT NULL,
+            doc_id TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,     -- position in the table, top first
+            label TEXT NOT NULL,
+            cells TEXT NOT NULL,          -- JSON list of [text, value] per column
+            line_text TEXT NOT NULL,      -- the row as the stored page shows it
+            indent INTEGER NOT NULL,
+            section TEXT NOT NULL,
+            PRIMARY KEY (table_id, ordinal)
+        );
+        CREATE INDEX doc_table_rows_doc ON doc_table_rows(doc_id)
+        """
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the caller's transaction; run statement by statement.
     for statement in script.split(";\n"):
