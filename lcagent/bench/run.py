@@ -21,6 +21,9 @@ from lcagent.records import Answer, Citation
 StrategyFn = Callable[[Sample, Path], Answer]
 """Answer ``sample.question`` about the document at the given path (a .txt or a PDF)."""
 
+Scorer = Callable[[Sample, str, str, Answer, float], "Row"]
+"""(sample, strategy, model, answer, seconds) -> the scored row; suites with their own gold override it."""
+
 RowKey = tuple[str, int, int, str, str]
 
 
@@ -38,12 +41,18 @@ class Row:
     citations: list[Citation] = field(default_factory=list)
     page_correct: bool | None = None  # PDF sets: did a citation name the needle's page?
     evidence_recall: float | None = None  # real-document sets with gold evidence
+    evidence_recall_at_5: float | None = None  # realdocs: a gold page among the reader's first 5 pages?
+    not_found: bool | None = None  # realdocs: did the answer say "not found" (answer.found false)?
     seconds: float = 0.0
     llm_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     sample_tokens: int = 0
     error: str | None = None
+    # Wording-suite rows (ruler/wording.py): the sample's wording, needle template and haystack.
+    wording: str = ""
+    needle_template: str = ""
+    haystack: str = ""
 
     @property
     def key(self) -> RowKey:
@@ -144,12 +153,14 @@ def run_bench(
     model: str = "",
     progress: bool = True,
     docs_dir: str | Path | None = None,
+    scorer: Scorer | None = None,
 ) -> list[Row]:
     """Run each strategy on each sample, appending rows to ``out_path``; return the rows
     for these samples and strategies (those already on disk included), in run order.
 
     Context documents are written once to ``docs_dir`` (default: ``<out>-docs/`` beside
-    the results) and shared by all strategies.
+    the results) and shared by all strategies. ``scorer`` (default ``score_answer``) turns an
+    answer into its row.
     """
     if not strategies:
         raise ValueError("run_bench needs at least one strategy")
@@ -172,9 +183,10 @@ def run_bench(
             started = time.perf_counter()
             try:
                 answer = strategies[name](sample, path)
-                row = score_answer(sample, name, model, answer, time.perf_counter() - started)
+                row = (scorer or score_answer)(sample, name, model, answer, time.perf_counter() - started)
             except Exception as error:  # a strategy's failure is a result, not a crash
                 row = error_row(sample, name, model, error, time.perf_counter() - started)
+            row.wording, row.needle_template, row.haystack = sample.wording, sample.needle_template, sample.haystack
             results.write(row.to_json() + "\n")
             results.flush()
             os.fsync(results.fileno())
