@@ -9,7 +9,7 @@ import click
 from lcagent.agents.router import STRATEGIES
 from lcagent.cli.common import error_console, print_json
 
-SUITES = ("ruler", "loogle", "pdf")
+SUITES = ("ruler", "loogle", "pdf", "realdocs")
 DEFAULT_STRATEGIES = "full,rag,tools,auto"
 
 
@@ -29,12 +29,15 @@ def _split(text: str) -> list[str]:
 @click.option("--seed", default=42, show_default=True, help="Same seed, same samples.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-results"), show_default=True,
               help="Folder for results JSONL, generated documents, the bench workspace and the plot.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar="LCAGENT_REALDOCS_DIR",
+              help="realdocs: the folder benchmarks/realdocs/prepare.py made (default $LCAGENT_REALDOCS_DIR, "
+                   "else benchmarks/realdocs/data).")
 @click.option("--reader", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
               help="How strategies read their evidence (as in `lcagent ask`). Other than auto, rows are named "
                    "STRATEGY/READER, so they sit beside the auto rows in the same results file.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json) -> None:
+def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, reader, no_plot, as_json) -> None:
     """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
 
     Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
@@ -48,8 +51,15 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, n
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
       lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag
+      lcagent bench realdocs --strategies bm25,tools,auto --tasks dev --limit 1000
+
+    realdocs: real PDFs with page-level gold (benchmarks/realdocs/README.md); --tasks picks the
+    splits (dev, test), --limit counts per split and answerability, bm25 is a model-free baseline.
     """
     try:
+        if suite == "realdocs":
+            _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json)
+            return
         _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
         raise click.UsageError(str(problem)) from None
@@ -108,6 +118,21 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, read
         except BenchDependencyMissing as missing:
             error_console().print(f"no plot: {missing}")
     error_console().print(f"rows: {results}")
+
+
+def _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json) -> None:
+    from lcagent.bench.realdocs import SPLITS, bench_realdocs
+    from lcagent.bench.realdocs_summary import print_realdocs_summary, summarise_realdocs
+
+    console = error_console()
+    rows = bench_realdocs(strategies=_split(strategies), models=_split(models), out=out, data_dir=data,
+                          splits=_split(tasks) if tasks else list(SPLITS), limit=limit, reader=reader,
+                          progress=not as_json, say=console.print)
+    if as_json:
+        print_json(summarise_realdocs(rows))
+    else:
+        print_realdocs_summary(rows)
+    console.print(f"rows: {out / 'realdocs.jsonl'}")
 
 
 def register(group: click.Group) -> None:
