@@ -59,6 +59,10 @@ class Sample:
     evidence: list[str] = field(default_factory=list)  # real-document sets: gold sentences
     document_path: str | None = None  # set when the document already exists (PDF sets)
     title: str = ""
+    # The wording suite (ruler/wording.py): which wording, needle template and haystack it uses.
+    wording: str = ""
+    needle_template: str = ""
+    haystack: str = ""
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
@@ -73,7 +77,10 @@ class Sample:
         """What a user would ask lcagent, without RULER's instructions to a bare model ("Make
         sure to memorize it", "Only give me the answer"): the text after the last "Question:"
         (else the last line), narrowed to its last question sentence when it has one.
-        Real-document sets (LooGLE, scored by F1) ask their question as written, options and all."""
+        Real-document sets (LooGLE, scored by F1) ask their question as written, options and all;
+        wording-suite samples ask theirs exactly as written, line breaks included."""
+        if self.wording:
+            return self.question.strip()
         if self.metric == "f1":
             return " ".join(self.question.split())
         text = self.question.rsplit("Question:", 1)[1] if "Question:" in self.question else self.question.strip().split("\n")[-1]

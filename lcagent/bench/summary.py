@@ -139,3 +139,100 @@ def print_summary(rows: Iterable[Row], console=None) -> Summary:
     for table in summary_tables(summary):
         console.print(table)
     return summary
+
+
+# The wording suite: the same tasks asked as people ask them (ruler/wording.py).
+BREAKDOWN_FIELDS = ("wording", "needle_template", "haystack")
+
+
+@dataclass(frozen=True)
+class SuiteCell:
+    task: str
+    length: int
+    strategy: str
+    suite: str  # "standard" (RULER's own question) or "wording"
+    samples: int
+    accuracy: float  # percent
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    task: str  # "" when pooled over every task (templates and haystacks)
+    field: str  # one of BREAKDOWN_FIELDS
+    value: str
+    strategy: str
+    samples: int
+    accuracy: float  # percent
+
+
+@dataclass(frozen=True)
+class WordingSummary:
+    suites: list[SuiteCell]
+    breakdown: list[BreakdownCell]
+
+
+def summarise_wording(rows: Iterable[Row]) -> WordingSummary:
+    """Standard against wording accuracy per task x length x strategy, then wording rows by
+    wording id (per task) and by needle template and haystack (pooled over tasks)."""
+    rows = list(rows)
+    several_models = len({row.model for row in rows}) > 1
+    suites: dict[tuple[str, int, str, str], list[float]] = {}
+    breakdown: dict[tuple[str, str, str, str], list[float]] = {}
+    for row in rows:
+        label = _label(row, several_models)
+        suite = "wording" if row.wording else "standard"
+        suites.setdefault((row.task, row.length, label, suite), []).append(row.score)
+        if row.wording:
+            breakdown.setdefault((row.task, "wording", row.wording, label), []).append(row.score)
+            for field in BREAKDOWN_FIELDS[1:]:
+                if getattr(row, field):
+                    breakdown.setdefault(("", field, getattr(row, field), label), []).append(row.score)
+    return WordingSummary(
+        [SuiteCell(*key, len(scores), _percent(scores)) for key, scores in sorted(suites.items())],
+        [BreakdownCell(*key, len(scores), _percent(scores)) for key, scores in sorted(breakdown.items())],
+    )
+
+
+def wording_tables(summary: WordingSummary):
+    """Rich Tables: standard vs wording per task and length, then the wording breakdown."""
+    from rich.table import Table
+
+    labels = sorted({cell.strategy for cell in summary.suites})
+    found = {(c.task, c.length, c.strategy, c.suite): c for c in summary.suites}
+    versus = Table(title="Standard vs wording accuracy (%)")
+    versus.add_column("task")
+    versus.add_column("length", justify="right")
+    for label in labels:
+        for column in ("std", "wording", "n"):
+            versus.add_column(f"{label} {column}", justify="right")
+    for task, length in sorted({(cell.task, cell.length) for cell in summary.suites}):
+        values = []
+        for label in labels:
+            standard, worded = found.get((task, length, label, "standard")), found.get((task, length, label, "wording"))
+            values += ["-" if standard is None else f"{standard.accuracy:.1f}",
+                       "-" if worded is None else f"{worded.accuracy:.1f}",
+                       "-" if worded is None else str(worded.samples)]
+        versus.add_row(task, format_length(length), *values)
+    for length in sorted({cell.length for cell in summary.suites}):
+        values = []
+        for label in labels:
+            for suite in ("standard", "wording"):
+                scores = [c.accuracy for c in summary.suites if (c.length, c.strategy, c.suite) == (length, label, suite)]
+                values.append(f"{sum(scores) / len(scores):.1f}" if scores else "-")
+            values.append("")
+        versus.add_row("[b]mean of tasks[/b]", format_length(length), *values)
+
+    by_variant = Table(title="Wording rows by wording, needle template and haystack (accuracy %, samples)")
+    for column in ("task", "field", "value"):
+        by_variant.add_column(column)
+    for label in labels:
+        by_variant.add_column(label, justify="right")
+    cells = {(c.task, c.field, c.value, c.strategy): c for c in summary.breakdown}
+    for task, field, value in sorted({(c.task, c.field, c.value) for c in summary.breakdown},
+                                     key=lambda key: (BREAKDOWN_FIELDS.index(key[1]), key)):
+        values = []
+        for label in labels:
+            cell = cells.get((task, field, value, label))
+            values.append("-" if cell is None else f"{cell.accuracy:.0f} ({cell.samples})")
+        by_variant.add_row(task or "all", field, value, *values)
+    return versus, by_variant

@@ -35,9 +35,12 @@ def _split(text: str) -> list[str]:
 @click.option("--reader", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
               help="How strategies read their evidence (as in `lcagent ask`). Other than auto, rows are named "
                    "STRATEGY/READER, so they sit beside the auto rows in the same results file.")
+@click.option("--wording", is_flag=True,
+              help="RULER: also ask every task in people's words, with other needle templates and haystacks "
+                   "(rows in OUT/ruler-wording.jsonl); the summary sets them beside the standard rows.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, reader, no_plot, as_json) -> None:
+def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, reader, wording, no_plot, as_json) -> None:
     """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
 
     Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
@@ -48,6 +51,7 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, rea
     Examples:
       lcagent bench ruler --lengths 4k --limit 1
       lcagent bench ruler --lengths 32k,128k --tasks niah_single_1,niah_multikey_1 --strategies full,tools
+      lcagent bench ruler --wording --lengths 4k,32k --strategies tools,auto
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
       lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag
@@ -60,12 +64,12 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, rea
         if suite == "realdocs":
             _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json)
             return
-        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json)
+        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, wording, no_plot, as_json)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
         raise click.UsageError(str(problem)) from None
 
 
-def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, no_plot, as_json) -> None:
+def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, wording, no_plot, as_json) -> None:
     from lcagent import api
     from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
     from lcagent.bench.reference import BenchDependencyMissing
@@ -77,22 +81,31 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, read
     unknown = [s for s in chosen if s not in STRATEGIES]
     if unknown:
         raise click.BadParameter(f"unknown strategies {unknown}; choose from {', '.join(STRATEGIES)}", param_hint="--strategies")
+    if wording and suite != "ruler":
+        raise click.BadParameter("--wording applies to the ruler suite only; drop it or run `lcagent bench ruler --wording`",
+                                 param_hint="--wording")
     out.mkdir(parents=True, exist_ok=True)
+    worded = []
     if suite == "ruler":
         task_names = _split(tasks) if tasks else list(TASKS)
         bad = [t for t in task_names if t not in TASKS]
         if bad:
             raise click.BadParameter(f"unknown RULER tasks {bad}; choose from {', '.join(TASKS)}", param_hint="--tasks")
         samples = [s for length in _split(lengths) for task in task_names for s in generate(task, parse_length(length), limit, seed)]
+        if wording:
+            from lcagent.bench.ruler.wording import generate_wording
+
+            worded = [s for length in _split(lengths) for task in task_names
+                      for s in generate_wording(task, parse_length(length), limit, seed)]
     elif suite == "loogle":
         splits = _split(tasks) if tasks else ["shortdep", "longdep"]
         samples = [s for split in splits for s in load_loogle(split, limit=limit)]
     else:
         samples = make_pdf_samples(out / "pdf-docs", n=limit, seed=seed)
-    error_console().print(f"{len(samples)} samples x {len(chosen)} strategies x {len(_split(models))} model(s)")
+    error_console().print(f"{len(samples) + len(worded)} samples x {len(chosen)} strategies x {len(_split(models))} model(s)")
 
     results = out / f"{suite}.jsonl"
-    rows = []
+    rows, worded_rows = [], []
     for model_spec in _split(models):
         runner = make_runner(model_spec)
         workspace = Workspace(out / "workspace")
@@ -105,9 +118,14 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, read
 
             named = {(name if reader == "auto" else f"{name}/{reader}"): strategy_fn(name) for name in chosen}
             rows += run_bench(samples, named, results, model=model_spec, progress=not as_json)
+            if worded:
+                worded_rows += run_bench(worded, named, out / f"{suite}-wording.jsonl", model=model_spec,
+                                         progress=not as_json)
         finally:
             workspace.close()
-    if as_json:
+    if worded:
+        _print_wording(rows, worded_rows, as_json)
+    elif as_json:
         print_json(summarise(rows))
     else:
         print_summary(rows)
@@ -118,6 +136,23 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, read
         except BenchDependencyMissing as missing:
             error_console().print(f"no plot: {missing}")
     error_console().print(f"rows: {results}")
+
+
+def _print_wording(rows, worded_rows, as_json: bool) -> None:
+    """The standard summary, then standard against wording per task and the wording breakdown."""
+    from rich.console import Console
+
+    from lcagent.bench import print_summary, summarise
+    from lcagent.bench.summary import summarise_wording, wording_tables
+
+    compared = summarise_wording(rows + worded_rows)
+    if as_json:
+        print_json({"standard": summarise(rows), "wording": summarise(worded_rows), "compared": compared})
+        return
+    console = Console()
+    print_summary(rows, console)
+    for table in wording_tables(compared):
+        console.print(table)
 
 
 def _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json) -> None:

@@ -80,4 +80,7 @@ def generate(task: str, length: int | str, n: int, seed: int = 42) -> list[Sampl
     return [generate_one(task, length, index, seed) for index in range(n)]
 
 
-__all__ = ["TASKS", "generate", "generate_one", "family_of"]
+# The wording suite builds on TASKS above, so it is imported last.
+from lcagent.bench.ruler.wording import generate_wording, generate_wording_one  # noqa: E402
+
+__all__ = ["TASKS", "generate", "generate_one", "family_of", "generate_wording", "generate_wording_one"]
