@@ -12,9 +12,9 @@ import hashlib
 import os
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
 from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
 from lcagent.loaders.base import IngestError
@@ -23,6 +23,9 @@ from lcagent.memory.tables import TableStore
 from lcagent.memory.workspace import NewDocument, Workspace
 from lcagent.records import Document, Page
 from lcagent.tokens import get_encoding
+
+if TYPE_CHECKING:
+    from lcagent.retrieval.indexing import EmbedOptions, EmbedReport
 
 Status = Literal["new", "new version", "unchanged"]
 ProgressFn = Callable[[str], None]
@@ -34,6 +37,7 @@ class IngestResult:
     status: Status
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    embedding: "EmbedReport | None" = None  # what embedding did after storing (None: not asked)
 
 
 def refuse_control_characters(raw: str) -> None:
@@ -104,8 +108,13 @@ def ingest_file(
     password: str | None = None,
     settings: ChunkSettings = ChunkSettings(),
     progress: ProgressFn | None = None,
+    embed: "EmbedOptions | None" = None,
 ) -> IngestResult:
-    """Ingest one file. Raises IngestError (nothing stored) for bad input."""
+    """Ingest one file. Raises IngestError (nothing stored) for bad input.
+
+    ``embed``: also embed the document's chunks for hybrid search (``lcagent.retrieval``),
+    completing what an earlier, interrupted or skipped, run left.
+    """
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     path = Path(path).expanduser().resolve()
@@ -119,7 +128,8 @@ def ingest_file(
         raise IngestError(f"{path}: cannot read it ({error.strerror}); check its permissions") from None
     existing = workspace.get(doc_id)
     if existing:
-        return IngestResult(existing, "unchanged", time.perf_counter() - started, workspace.warnings(doc_id))
+        return _embedded(workspace, IngestResult(existing, "unchanged", time.perf_counter() - started,
+                                                 workspace.warnings(doc_id)), embed)
 
     say("extracting text")
     loaded = load_document(path, password=password)
@@ -157,4 +167,12 @@ def ingest_file(
     if loaded.tables:  # idempotent: a concurrent ingest of the same bytes stores the same rows
         TableStore(workspace.db).replace(doc_id, loaded.tables)
     status: Status = "new version" if stored.version > 1 else "new"
-    return IngestResult(stored, status, time.perf_counter() - started, warnings)
+    return _embedded(workspace, IngestResult(stored, status, time.perf_counter() - started, warnings), embed)
+
+
+def _embedded(workspace: Workspace, result: IngestResult, embed: "EmbedOptions | None") -> IngestResult:
+    if embed is None:
+        return result
+    from lcagent.retrieval.indexing import embed_after_ingest
+
+    return replace(result, embedding=embed_after_ingest(workspace, result.document.id, embed))
