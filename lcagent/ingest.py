@@ -1,7 +1,8 @@
 """Ingest: file bytes -> pages -> chunks -> one atomic write into the workspace.
 
 Documents are keyed by the sha256 of their bytes, so re-ingesting the same file is a
-lookup, not a re-parse.
+lookup, not a re-parse; the same bytes under another name become another name of the same
+document.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import hashlib
 import os
 import time
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
 from lcagent.loaders.base import IngestError
@@ -24,10 +25,8 @@ from lcagent.memory.workspace import NewDocument, Workspace
 from lcagent.records import Document, Page
 from lcagent.tokens import get_encoding
 
-if TYPE_CHECKING:
-    from lcagent.retrieval.indexing import EmbedOptions, EmbedReport
-
-Status = Literal["new", "new version", "unchanged"]
+# unchanged: these bytes were ingested from this path before; already ingested: from another path
+Status = Literal["new", "new version", "unchanged", "already ingested"]
 ProgressFn = Callable[[str], None]
 
 
@@ -37,7 +36,6 @@ class IngestResult:
     status: Status
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    embedding: "EmbedReport | None" = None  # what embedding did after storing (None: not asked)
 
 
 def refuse_control_characters(raw: str) -> None:
@@ -49,25 +47,27 @@ def refuse_control_characters(raw: str) -> None:
 
 
 def check_path_argument(raw: str) -> None:
-    """Refuse names that could spoof terminal output or walk out of the current directory."""
+    """Check a path the user typed (CLI, Python API): refuse names that could spoof terminal output.
+
+    A user may ingest any file they can read, by any path, '..' included: the current
+    directory is no boundary for them. Paths from a model or a remote client are another
+    matter; those go through ``lcagent.integrations.sandbox.AllowedDirs`` instead.
+    """
     refuse_control_characters(raw)
-    parts = Path(raw).parts
-    if ".." in parts:
-        resolved = Path(raw).expanduser().resolve()
-        if not resolved.is_relative_to(Path.cwd().resolve()):
-            raise IngestError(
-                f"{raw!r} climbs out of the current directory with '..'; pass the absolute path "
-                f"({resolved}) if you mean that file"
-            )
 
 
 def expand_paths(arguments: Iterable[str]) -> list[Path]:
-    """Files named by paths, directories (recursively, supported types only) and globs."""
+    """Files named by paths, directories (recursively, supported types only) and globs.
+
+    A name that exists is that file even if it holds glob characters ("report[1].txt");
+    only a name that does not exist is expanded as a pattern.
+    """
     files: list[Path] = []
     suffixes = set(supported_suffixes())
     for raw in arguments:
         check_path_argument(raw)
-        matches = sorted(glob.glob(os.path.expanduser(raw), recursive=True)) if glob.has_magic(raw) else [raw]
+        is_pattern = glob.has_magic(raw) and not os.path.lexists(os.path.expanduser(raw))
+        matches = sorted(glob.glob(os.path.expanduser(raw), recursive=True)) if is_pattern else [raw]
         if not matches:
             raise IngestError(f"no files match {raw!r}; check the pattern (quote it so your shell does not expand it)")
         for match in matches:
@@ -108,13 +108,8 @@ def ingest_file(
     password: str | None = None,
     settings: ChunkSettings = ChunkSettings(),
     progress: ProgressFn | None = None,
-    embed: "EmbedOptions | None" = None,
 ) -> IngestResult:
-    """Ingest one file. Raises IngestError (nothing stored) for bad input.
-
-    ``embed``: also embed the document's chunks for hybrid search (``lcagent.retrieval``),
-    completing what an earlier, interrupted or skipped, run left.
-    """
+    """Ingest one file. Raises IngestError (nothing stored) for bad input."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     path = Path(path).expanduser().resolve()
@@ -128,8 +123,8 @@ def ingest_file(
         raise IngestError(f"{path}: cannot read it ({error.strerror}); check its permissions") from None
     existing = workspace.get(doc_id)
     if existing:
-        return _embedded(workspace, IngestResult(existing, "unchanged", time.perf_counter() - started,
-                                                 workspace.warnings(doc_id)), embed)
+        status: Status = "unchanged" if workspace.add_path(doc_id, path) else "already ingested"
+        return IngestResult(existing, status, time.perf_counter() - started, workspace.warnings(doc_id))
 
     say("extracting text")
     loaded = load_document(path, password=password)
@@ -166,13 +161,9 @@ def ingest_file(
     stored = workspace.add_document(NewDocument(document, pages, chunks, warnings))
     if loaded.tables:  # idempotent: a concurrent ingest of the same bytes stores the same rows
         TableStore(workspace.db).replace(doc_id, loaded.tables)
-    status: Status = "new version" if stored.version > 1 else "new"
-    return _embedded(workspace, IngestResult(stored, status, time.perf_counter() - started, warnings), embed)
-
-
-def _embedded(workspace: Workspace, result: IngestResult, embed: "EmbedOptions | None") -> IngestResult:
-    if embed is None:
-        return result
-    from lcagent.retrieval.indexing import embed_after_ingest
-
-    return replace(result, embedding=embed_after_ingest(workspace, result.document.id, embed))
+    if stored.created:
+        status = "new version" if stored.document.version > 1 else "new"
+    else:  # another process stored the same bytes while this one parsed them
+        status = "unchanged" if stored.known_path else "already ingested"
+        warnings = workspace.warnings(doc_id)
+    return IngestResult(stored.document, status, time.perf_counter() - started, warnings)

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -108,14 +109,14 @@ def bad_inputs(tmp_path):
         "binary file": ([str(make_binary_file(tmp_path))], "binary"),
         "PDF with zero pages": ([str(make_zero_page_pdf(tmp_path))], "zero pages"),
         "control characters in the name": ([str(control)], "control characters"),
-        "path traversal": (["../" * 12 + "etc/passwd"], "climbs out"),
+        "missing file behind '..'": ([str(tmp_path / "sub" / ".." / "nope.txt")], "does not exist"),
     }
 
 
 CASES = [
     "missing file", "directory with no supported files", "empty file", "non-PDF renamed .pdf", "truncated PDF",
     "encrypted PDF without password", "encrypted PDF with wrong password", "binary file", "PDF with zero pages",
-    "control characters in the name", "path traversal",
+    "control characters in the name", "missing file behind '..'",
 ]
 
 
@@ -165,3 +166,76 @@ def test_console_script_help_teaches():
     result = subprocess.run([sys.executable, "-m", "lcagent.cli", "ingest", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "Examples:" in result.stdout and "lcagent ingest report.pdf" in result.stdout
+
+
+def test_a_file_named_like_a_glob_is_that_file(capsys, tmp_path, ws_dir):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    exact = folder / "report[1].txt"
+    exact.write_text("The report with brackets in its name.")
+    (folder / "report1.txt").write_text("The report the pattern report[1].txt would match.")
+    code, out, err = run(capsys, "ingest", str(exact), "-w", str(ws_dir), "--json")
+    assert code == 0, err
+    assert [d["name"] for d in json.loads(out)["ingested"]] == ["report[1].txt"]
+    code, out, err = run(capsys, "show", "report[1].txt", "-w", str(ws_dir), "--json")
+    assert code == 0 and "brackets in its name" in json.loads(out)[0]["text"]
+    # a pattern that names no file is still a pattern
+    code, out, err = run(capsys, "ingest", str(folder / "report[0-9].txt"), "-w", str(ws_dir), "--json")
+    assert code == 0 and [d["name"] for d in json.loads(out)["ingested"]] == ["report1.txt"]
+
+
+def test_relative_dotdot_path_is_the_same_file_as_its_absolute_path(capsys, tmp_path, ws_dir, monkeypatch):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>Harrow Point</h1><p>The light was automated in 1987.</p></body></html>")
+    inside = tmp_path / "work"
+    inside.mkdir()
+    monkeypatch.chdir(inside)
+    code, out, err = run(capsys, "ingest", "../page.html", "-w", str(ws_dir), "--json")
+    assert code == 0, err
+    first = json.loads(out)["ingested"][0]
+    assert first["status"] == "new" and first["path"] == str(page)
+    code, out, err = run(capsys, "ingest", str(inside / ".." / "page.html"), "-w", str(ws_dir), "--json")
+    again = json.loads(out)["ingested"][0]
+    assert code == 0 and (again["id"], again["status"]) == (first["id"], "unchanged")
+    code, out, err = run(capsys, "show", "../page.html", "-w", str(ws_dir), "--json")
+    assert code == 0 and "automated in 1987" in json.loads(out)[0]["text"]
+
+
+def test_the_same_bytes_under_a_second_name_answer_to_both_names(capsys, tmp_path, ws_dir):
+    guide = tmp_path / "guide.txt"
+    copy = tmp_path / "copy.txt"
+    guide.write_text("The Harrow Point light was automated in 1987.")
+    copy.write_bytes(guide.read_bytes())
+    code, out, err = run(capsys, "ingest", str(guide), str(copy), "-w", str(ws_dir), "--json")
+    assert code == 0, err
+    statuses = [(d["name"], d["status"]) for d in json.loads(out)["ingested"]]
+    assert statuses == [("guide.txt", "new"), ("guide.txt", "already ingested")]
+    for name in ("copy.txt", str(copy), "guide.txt"):
+        code, out, err = run(capsys, "show", name, "-w", str(ws_dir), "--json")
+        assert code == 0 and "automated in 1987" in json.loads(out)[0]["text"], (name, err)
+    code, out, _ = run(capsys, "docs", "-w", str(ws_dir), "--json")
+    assert [d["paths"] for d in json.loads(out)] == [[str(guide), str(copy)]]
+    code, out, err = run(capsys, "ingest", str(copy), "-w", str(ws_dir), "--json")
+    assert json.loads(out)["ingested"][0]["status"] == "unchanged"
+
+    copy.write_text("The copy was edited: the light was automated in 1988.")
+    code, out, err = run(capsys, "ingest", str(copy), "-w", str(ws_dir), "--json")
+    edited = json.loads(out)["ingested"][0]
+    assert (edited["status"], edited["version"], edited["name"]) == ("new version", 2, "copy.txt")
+    code, out, _ = run(capsys, "show", "copy.txt", "-w", str(ws_dir), "--json")
+    assert "1988" in json.loads(out)[0]["text"]
+    code, out, _ = run(capsys, "show", "guide.txt", "-w", str(ws_dir), "--json")
+    assert "1987" in json.loads(out)[0]["text"]
+
+
+def test_a_catastrophic_grep_stops_at_its_time_limit(capsys, tmp_path, ws_dir):
+    path = tmp_path / "long.txt"
+    path.write_text(("a" * 40 + "!\n") * 20)
+    run(capsys, "ingest", str(path), "-w", str(ws_dir))
+    started = time.monotonic()
+    # exponential backtracking on every line: it would run for years
+    code, out, err = run(capsys, "search", "long.txt", "--grep", "(a|aa)+$", "--max-seconds", "1", "-w", str(ws_dir))
+    elapsed = time.monotonic() - started
+    assert code == 1 and elapsed < 3, elapsed
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "longer than 1 s" in lines[0] and "--max-seconds" in lines[0]

@@ -1,8 +1,10 @@
 """The SQLite workspace: migrations, content-hash versions, indexes, page files, atomicity."""
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,94 @@ def test_two_processes_ingesting_at_once_lose_nothing(tmp_path):
         hits = ws.search(f"Document {n} page 2", mode="phrase")
         assert hits and hits[0].chunk.page_start <= 3 <= hits[0].chunk.page_end
     ws.close()
+
+
+RACE_TO_ADD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from lcagent.memory.workspace import Workspace
+    from lcagent.ingest import ingest_file
+    barrier, me = Path(sys.argv[3]), sys.argv[4]
+    real_add = Workspace.add_document
+    def add_after_both_parsed(self, new):
+        # both processes have hashed and parsed the file before either stores it
+        (barrier / me).touch()
+        while len(list(barrier.iterdir())) < 2:
+            time.sleep(0.01)
+        return real_add(self, new)
+    Workspace.add_document = add_after_both_parsed
+    print(ingest_file(Workspace(sys.argv[1]), sys.argv[2]).status)
+    """
+)
+
+
+def test_two_processes_ingesting_one_file_at_once_report_new_once(tmp_path):
+    path = write_doc(tmp_path / "guide.txt")
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    Workspace(tmp_path / "ws").close()  # migrated before the race
+    workers = [
+        subprocess.Popen([sys.executable, "-c", RACE_TO_ADD, str(tmp_path / "ws"), str(path), str(barrier), name],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
+    statuses = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        statuses.append(out.strip())
+    assert sorted(statuses) == ["new", "unchanged"]
+    with Workspace(tmp_path / "ws") as ws:
+        assert ws.db["documents"].count == 1 and ws.db["pages"].count == len(PAGES)
+        assert [p.name for p in ws.files_root.iterdir()] == [ws.documents()[0].id[:16]]
+
+
+def test_same_bytes_under_another_path_become_a_second_name(workspace, tmp_path):
+    first = ingest_file(workspace, write_doc(tmp_path / "guide.txt"))
+    second = ingest_file(workspace, write_doc(tmp_path / "copy.txt"))
+    assert (second.status, second.document) == ("already ingested", first.document)
+    assert workspace.paths(first.document.id) == [str(tmp_path / "guide.txt"), str(tmp_path / "copy.txt")]
+    assert workspace.resolve("copy.txt") == workspace.resolve("guide.txt") == first.document
+    assert workspace.resolve(str(tmp_path / "copy.txt")) == first.document
+    workspace.remove(first.document.id)
+    assert workspace.db["document_paths"].count == 0
+    with pytest.raises(DocumentNotFound):
+        workspace.resolve("copy.txt")
+
+
+def test_a_path_names_the_document_last_ingested_from_it(workspace, tmp_path):
+    path = write_doc(tmp_path / "guide.txt")
+    v1 = ingest_file(workspace, path).document
+    write_doc(path, PAGES + ["A fourth page."])
+    v2 = ingest_file(workspace, path).document
+    write_doc(path)  # reverted to the first bytes
+    reverted = ingest_file(workspace, path)
+    assert reverted.document == v1 and workspace.resolve("guide.txt") == v1
+    write_doc(path, ["A third text."])
+    v3 = ingest_file(workspace, path).document
+    assert (v2.version, v3.version) == (2, 3)  # versions never repeat, even after a revert
+
+
+def test_dead_staging_folders_are_swept_without_the_write_lock(workspace, tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    leftover = workspace.files_root / f".tmp-{dead_pid}-deadbeef"
+    leftover.mkdir()
+    (leftover / "page-0001.txt").write_text("half written")
+    live = workspace.files_root / f".tmp-{os.getpid()}-0badf00d"  # a live ingest's folder
+    live.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+         "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.read()", str(workspace.path / "workspace.db")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        assert workspace.sweep(wait=False) == [leftover]
+        assert time.monotonic() - started < 0.5
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert [p.name for p in workspace.files_root.iterdir()] == [live.name]

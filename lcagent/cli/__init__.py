@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from lcagent import __version__
-from lcagent.cli.common import USER_ERRORS, error_console
+from lcagent.cli.common import USER_ERRORS, Terminated, error_console, exit_cleanly_on_sigterm
 
 
 @click.group(
@@ -33,7 +33,7 @@ def _register() -> None:
     from lcagent.cli import documents
 
     documents.register(cli)
-    for module_name in ("ask", "models", "bench", "memory", "mcp", "embed"):
+    for module_name in ("ask", "models", "bench", "memory", "mcp"):
         try:
             module = __import__(f"lcagent.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as missing:
@@ -47,6 +47,7 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> int:
+    exit_cleanly_on_sigterm()
     try:
         cli.main(args=argv, prog_name="lcagent", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as usage:
         usage.show()
         return usage.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as stop:  # click turns KeyboardInterrupt (and so Terminated) into Abort
         error_console().print("aborted")
-        return 130
+        return 143 if isinstance(stop.__cause__, Terminated) else 130
     except KeyboardInterrupt:
         error_console().print("interrupted; nothing half-written was kept")
         return 130

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from dataclasses import asdict, is_dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any, Callable
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from lcagent.bench.reference import BenchDependencyMissing
 from lcagent.loaders.base import IngestError
@@ -46,7 +49,8 @@ def workspace_option(function: Callable) -> Callable:
         "-w",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="LCAGENT_WORKSPACE",
-        help="Workspace directory (default: $LCAGENT_HOME/workspace, else the user cache dir).",
+        help="Workspace directory (default: $LCAGENT_HOME/workspace, else the user cache dir). A command that "
+        "writes waits up to $LCAGENT_LOCK_WAIT seconds (default 60) while another process is writing to it.",
     )(function)
 
 
@@ -57,7 +61,34 @@ def json_option(function: Callable) -> Callable:
 
 
 def open_workspace(path: Path | None) -> Workspace:
-    return Workspace(path)
+    """The workspace, saying on stderr when a write has to wait for another process's lock.
+
+    Page folders left by a crashed ingest are swept on the way in: cheap (one directory
+    listing), and it never waits for the write lock, so read-only commands stay lock-free.
+    """
+    workspace = Workspace(path, on_lock_wait=_say_waiting)
+    workspace.sweep(wait=False)
+    return workspace
+
+
+def _say_waiting(message: str) -> None:
+    error_console().print(f"[yellow]{escape(message)}[/]")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `timeout`, a service stop), raised like Ctrl-C so the same clean-up runs:
+    transactions roll back and a run in progress is recorded as interrupted."""
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM raise ``Terminated`` in the main thread (signals can only be handled there)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def _raise_terminated(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated()
 
 
 def print_json(data: Any) -> None:

@@ -13,10 +13,9 @@ from lcagent.chunking import ChunkSettings
 from lcagent.cli.common import console, error_console, json_option, open_workspace, print_json, workspace_option
 from lcagent.ingest import IngestResult, expand_paths, ingest_file
 from lcagent.loaders.base import IngestError
-from lcagent.memory.workspace import MARK_END, MARK_START
+from lcagent.memory.workspace import MARK_END, MARK_START, WorkspaceError
 from lcagent.pagespec import parse_ranges
 from lcagent.records import page_ref
-from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedProgress, EmbedReport
 
 
 @click.command()
@@ -24,57 +23,45 @@ from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedPr
 @click.option("--password", help="Password for encrypted PDFs.")
 @click.option("--chunk-size", default=512, show_default=True, help="Tokens per chunk (cl100k).")
 @click.option("--overlap", default=64, show_default=True, help="Tokens shared by neighbouring chunks.")
-@click.option("--no-embed", is_flag=True, help="Store no dense embeddings (search uses bm25 alone for them).")
-@click.option("--embed-limit", default=INGEST_EMBED_LIMIT, show_default=True, type=click.IntRange(min=0),
-              envvar="LCAGENT_EMBED_LIMIT",
-              help="Embed at ingest only documents with at most this many chunks left to embed "
-              "(0: none); `lcagent embed DOC` embeds larger ones. Env: LCAGENT_EMBED_LIMIT.")
 @workspace_option
 @json_option
-def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspace, as_json) -> None:
+def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
     """Store documents in the workspace: PDF, text, Markdown, HTML.
 
     PATHS may be files, directories (searched recursively for supported files) or quoted
-    globs. Each file is stored once by content hash: ingesting it again is instant, and a
-    changed file becomes a new version.
+    globs (a file whose name holds glob characters, like "report[1].txt", is that file).
+    Each file is stored once by content hash: ingesting it again is instant, a copy under
+    another name becomes another name of the same document, and a changed file becomes a
+    new version.
 
     \b
     Examples:
       lcagent ingest report.pdf
       lcagent ingest docs/ "notes/*.md"
       lcagent ingest locked.pdf --password s3cret
-      lcagent ingest big-manual.pdf --no-embed
-
-    Chunks are also embedded for hybrid search (all-MiniLM-L6-v2 on the CPU, a few chunks a
-    second): interrupting that keeps what was done, and ingesting again continues it.
     """
     settings = _chunk_settings(chunk_size, overlap)
     files = expand_paths(paths)
     results: list[IngestResult] = []
     failures: list[tuple[Path, str]] = []
     with open_workspace(workspace) as ws:
-        ws.sweep()  # page folders left by an ingest that crashed before committing
         progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
+            TextColumn("{task.completed}/{task.total} files"),
             TimeElapsedColumn(),
             console=error_console(),
             transient=True,
             disable=as_json,
         )
         with progress:
-            task = progress.add_task("ingesting", total=len(files), unit="files")
+            task = progress.add_task("ingesting", total=len(files))
             for path in files:
                 describe = lambda phase, name=path.name: progress.update(task, description=f"{escape(name)}: {phase}")
                 describe("hashing")
                 try:
-                    embed = None
-                    if not no_embed and embed_limit:
-                        embed = EmbedOptions(limit=embed_limit, progress=_embed_bar(progress, path.name))
-                    results.append(ingest_file(ws, path, password=password, settings=settings, progress=describe,
-                                               embed=embed))
+                    results.append(ingest_file(ws, path, password=password, settings=settings, progress=describe))
                 except IngestError as problem:
                     failures.append((path, str(problem)))
                 progress.advance(task)
@@ -82,8 +69,7 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspac
         print_json(
             {
                 "ingested": [
-                    {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document),
-                     "embedding": _embedding_json(r.embedding)}
+                    {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document)}
                     for r in results
                 ],
                 "errors": [{"path": str(p), "error": e} for p, e in failures],
@@ -92,7 +78,6 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspac
     else:
         if results:
             _print_ingest_table(results)
-            _print_embedding_notes(results)
         for result in results:
             for warning in result.warnings:
                 error_console().print(f"[yellow]warning:[/] {escape(result.document.name)}: {escape(warning)}")
@@ -102,49 +87,6 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspac
         for path, problem in failures:
             error_console().print(f"[bold red]error:[/] {escape(problem)}")
         raise click.exceptions.Exit(1)
-
-
-def _embed_bar(progress: Progress, name: str):
-    """A second bar, in chunks, for the embedding that follows a file's ingest."""
-    task = None
-
-    def show(event: EmbedProgress) -> None:
-        nonlocal task
-        if task is None and event.total:
-            task = progress.add_task(f"{escape(name)}: embedding", total=event.total, unit="chunks")
-        if task is not None:
-            progress.update(task, completed=event.done)
-            if event.done >= event.total:
-                progress.remove_task(task)
-                task = None
-
-    return show
-
-
-def _embedding_json(report: EmbedReport | None) -> dict | None:
-    if report is None:
-        return None
-    return {"model": report.model, "embedded": report.embedded, "already": report.already,
-            "remaining": report.remaining, "vectors": report.windows, "seconds": round(report.seconds, 3),
-            "skipped": report.skipped}
-
-
-def _print_embedding_notes(results: list[IngestResult]) -> None:
-    reasons: dict[str, list[str]] = {}
-    for result in results:
-        report = result.embedding
-        if report is None:
-            continue
-        if report.skipped:
-            reasons.setdefault(report.skipped, []).append(result.document.name)
-        elif report.embedded:
-            error_console().print(
-                f"[dim]{escape(result.document.name)}: embedded {report.embedded:,} chunks ({report.windows:,} vectors) "
-                f"in {report.seconds:.1f} s, {report.chunks_per_second():.1f} chunks/s[/]"
-            )
-    for reason, names in reasons.items():  # one line per reason, not one per file
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        error_console().print(f"[yellow]not embedded:[/] {escape(shown)}: {escape(reason)}; bm25 search works meanwhile")
 
 
 def _chunk_settings(size: int, overlap: int) -> ChunkSettings:
@@ -194,8 +136,9 @@ def docs(all_versions, workspace, as_json) -> None:
     """
     with open_workspace(workspace) as ws:
         documents = ws.documents(all_versions=all_versions)
+        paths = {d.id: ws.paths(d.id) for d in documents} if as_json else {}
     if as_json:
-        print_json([_doc_json(d) for d in documents])
+        print_json([{**_doc_json(d), "paths": paths[d.id]} for d in documents])
         return
     if not documents:
         error_console().print(f"no documents in {ws.path}; add one with `lcagent ingest FILE`")
@@ -221,9 +164,12 @@ def docs(all_versions, workspace, as_json) -> None:
 @click.option("-C", "--context", default=0, show_default=True, help="With --grep: lines of context.")
 @click.option("--mode", type=click.Choice(["any", "all", "phrase"]), default="any", show_default=True,
               help="bm25 matching: any term (ranked), all terms, or the exact phrase.")
+@click.option("--max-seconds", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Give up after this many seconds (some regular expressions never finish).")
 @workspace_option
 @json_option
-def search(document, query, limit, grep_mode, literal, ignore_case, context, mode, workspace, as_json) -> None:
+def search(document, query, limit, grep_mode, literal, ignore_case, context, mode, max_seconds, workspace,
+           as_json) -> None:
     """Search a document: bm25-ranked passages, or matching lines with --grep.
 
     DOCUMENT is an id, id prefix, path or file name (see `lcagent docs`); `all` searches
@@ -239,7 +185,10 @@ def search(document, query, limit, grep_mode, literal, ignore_case, context, mod
         doc_ids = None if document == "all" else [ws.resolve(document).id]
         names = {d.id: d.name for d in ws.documents(all_versions=True)}
         if grep_mode or literal:
-            hits = ws.grep(query, doc_ids=doc_ids, regex=not literal, ignore_case=ignore_case, context=context, limit=limit)
+            hits = _bounded(max_seconds, lambda: ws.grep(
+                query, doc_ids=doc_ids, regex=not literal, ignore_case=ignore_case, context=context, limit=limit,
+                seconds=max_seconds,
+            ))
             if as_json:
                 print_json([{**h.__dict__, "doc_name": names.get(h.doc_id, "")} for h in hits])
                 return
@@ -253,7 +202,7 @@ def search(document, query, limit, grep_mode, literal, ignore_case, context, mod
             if not hits:
                 error_console().print("no matching lines")
             return
-        hits = ws.search(query, doc_ids=doc_ids, k=limit, mode=mode)
+        hits = _bounded(max_seconds, lambda: _timed_search(ws, max_seconds, query, doc_ids, limit, mode))
     if as_json:
         print_json(
             [
@@ -274,6 +223,21 @@ def search(document, query, limit, grep_mode, literal, ignore_case, context, mod
         pages = page_ref(h.chunk.page_start, h.page_label) + (f" to {h.chunk.page_end}" if h.chunk.page_end != h.chunk.page_start else "")
         snippet = escape(" ".join(h.snippet.split())).replace(MARK_START, "[bold yellow]").replace(MARK_END, "[/]")
         console().print(f"[bold]{rank}.[/] [cyan]{escape(pages)}[/] [dim]score {h.score:.2f}[/]  {snippet}")
+
+
+def _timed_search(ws, seconds: float, query: str, doc_ids, limit: int, mode: str):
+    with ws.time_limit(seconds):
+        return ws.search(query, doc_ids=doc_ids, k=limit, mode=mode)
+
+
+def _bounded(seconds: float, work):
+    try:
+        return work()
+    except TimeoutError:
+        raise WorkspaceError(
+            f"the search took longer than {seconds:g} s and was stopped; use a simpler pattern (or --literal), "
+            "or raise --max-seconds"
+        ) from None
 
 
 @click.command()

@@ -20,6 +20,7 @@ from lcagent.integrations.structured import as_json, tool_output
 from lcagent.memory.workspace import Workspace
 from lcagent.runners.base import Runner
 from lcagent.tools import Limits, ToolContext
+from lcagent.tools.base import describe_validation_error
 
 DEFAULT_TOOLS = ("list_docs", "search", "grep", "read", "count", "word_frequencies")
 
@@ -42,9 +43,12 @@ def _wrap(tool: lcagent_tools.Tool, opener: "_WorkspaceOpener", doc_ids: Sequenc
             result = lcagent_tools.call(tool.name, arguments, ToolContext(ws, doc_ids=doc_ids, limits=limits))
             return result.text, as_json(tool_output(tool.name, result, ws))
 
+    # LangChain validates against args_schema before calling run: a model's bad arguments must
+    # come back as the same error text the other entry points return, not raise.
     return StructuredTool.from_function(
         func=run, name=tool.name, description=tool.description, args_schema=tool.Args,
         response_format="content_and_artifact",
+        handle_validation_error=lambda error: describe_validation_error(tool.name, error),
     )
 
 

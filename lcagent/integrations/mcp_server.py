@@ -73,6 +73,7 @@ class LcagentMCP:
         output = IngestOutput()
         lines: list[str] = []
         with Workspace(self.workspace_path) as ws:
+            ws.sweep(wait=False)  # page folders of an ingest that was killed
             for raw in paths:
                 try:
                     files = self.allowed.resolve(raw)
@@ -82,7 +83,7 @@ class LcagentMCP:
                 for file in files:
                     try:
                         record = ingested(ingest_file(ws, file, password=password))
-                    except IngestError as problem:
+                    except (IngestError, WorkspaceError) as problem:  # WorkspaceLocked included
                         output.errors.append(IngestFailure(path=str(file), error=str(problem)))
                         continue
                     output.ingested.append(record)

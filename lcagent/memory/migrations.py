@@ -169,6 +169,32 @@ def m004_hypergraph(db: sqlite_utils.Database) -> None:
 
 
 @migration
+def m005_document_paths_and_run_owners(db: sqlite_utils.Database) -> None:
+    # document_paths: the same bytes ingested under several names answer to all of them.
+    # runs.owner_*: which process runs a run, so `lcagent trace` can tell a dead one ("abandoned");
+    # owner_started is the process's start time, so a reused pid is not mistaken for the owner.
+    # (No SQL comments on ALTER TABLE lines: SQLite splices the column text into the stored schema.)
+    _run_script(db,
+        """
+        CREATE TABLE document_paths (
+            doc_id TEXT NOT NULL,         -- no REFERENCES: Workspace.remove deletes documents first
+            path TEXT NOT NULL,           -- absolute path the bytes were ingested from
+            name TEXT NOT NULL,           -- its file name
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, path)    -- the highest rowid for a path is the document it names now
+        );
+        CREATE INDEX document_paths_path ON document_paths(path);
+        CREATE INDEX document_paths_name ON document_paths(name);
+        INSERT INTO document_paths (doc_id, path, name, added_at)
+            SELECT id, path, name, ingested_at FROM documents ORDER BY version, ingested_at;
+        ALTER TABLE runs ADD COLUMN owner_host TEXT;
+        ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+        ALTER TABLE runs ADD COLUMN owner_started TEXT
+        """
+    )
+
+
+@migration
 def m006_chunk_embeddings(db: sqlite_utils.Database) -> None:
     # One row per window of a chunk (a chunk longer than the model's window gets several).
     # No REFERENCES: Workspace.remove deletes documents, then every table with a doc_id.

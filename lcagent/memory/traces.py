@@ -1,7 +1,8 @@
 """Run traces: every question asked, every LLM call and tool call made for it, with usage.
 
 Stored in the workspace database (tables ``runs`` and ``trace_steps``) so ``lcagent trace
-RUN_ID`` can show any past run.
+RUN_ID`` can show any past run. A run records the process that runs it: a run still marked
+"running" whose process is gone reads as "abandoned".
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from lcagent.memory.processes import ProcessIdentity, current_process, is_gone
 from lcagent.memory.workspace import Workspace, WorkspaceError
+
+ABANDONED = "abandoned"  # shown, never stored: "running", but its process is gone
 
 
 def _now() -> str:
@@ -40,7 +44,7 @@ class RunRecord:
     model: str
     strategy: str
     strategy_reason: str
-    status: str
+    status: str  # running, done, failed, interrupted, budget exceeded; or abandoned (see load_run)
     answer: dict | None
     started_at: str
     finished_at: str | None
@@ -49,12 +53,15 @@ class RunRecord:
 class RunTrace:
     """Appends the steps of one run. Thread-safe: map-style workers record concurrently."""
 
-    def __init__(self, workspace: Workspace, run_id: str) -> None:
+    def __init__(self, workspace: Workspace, run_id: str, *, claim: bool = True) -> None:
+        """Continue appending to ``run_id``; ``claim`` records this process as the one running it."""
         self.workspace = workspace
         self.run_id = run_id
         self._lock = threading.Lock()
         row = workspace.db.execute("SELECT coalesce(max(seq), 0) FROM trace_steps WHERE run_id = ?", [run_id]).fetchone()
         self._seq = row[0]
+        if claim:
+            workspace.db["runs"].update(run_id, _owner_columns(current_process()))
 
     @classmethod
     def start(
@@ -66,10 +73,10 @@ class RunTrace:
             {
                 "id": run_id, "question": question, "doc_ids": json.dumps(doc_ids), "model": model,
                 "strategy": strategy, "strategy_reason": reason, "status": "running", "answer": None,
-                "started_at": _now(), "finished_at": None,
+                "started_at": _now(), "finished_at": None, **_owner_columns(current_process()),
             }
         )
-        return cls(workspace, run_id)
+        return cls(workspace, run_id, claim=False)
 
     def step(self, kind: str, name: str, input: Any, output: Any, *, prompt_tokens: int = 0,
              completion_tokens: int = 0, seconds: float = 0.0) -> None:
@@ -108,7 +115,7 @@ def load_run(workspace: Workspace, run_id: str) -> tuple[RunRecord, list[TraceSt
     row = rows[0]
     record = RunRecord(
         id=row["id"], question=row["question"], doc_ids=json.loads(row["doc_ids"]), model=row["model"],
-        strategy=row["strategy"], strategy_reason=row["strategy_reason"], status=row["status"],
+        strategy=row["strategy"], strategy_reason=row["strategy_reason"], status=_status(row),
         answer=json.loads(row["answer"]) if row["answer"] else None, started_at=row["started_at"],
         finished_at=row["finished_at"],
     )
@@ -118,6 +125,17 @@ def load_run(workspace: Workspace, run_id: str) -> tuple[RunRecord, list[TraceSt
         for r in workspace.db.query("SELECT * FROM trace_steps WHERE run_id = ? ORDER BY seq", [record.id])
     ]
     return record, steps
+
+
+def _owner_columns(owner: ProcessIdentity) -> dict[str, Any]:
+    return {"owner_host": owner.host, "owner_pid": owner.pid, "owner_started": owner.started}
+
+
+def _status(row: dict) -> str:
+    if row["status"] != "running" or row.get("owner_pid") is None:
+        return row["status"]
+    owner = ProcessIdentity(row["owner_host"], row["owner_pid"], row["owner_started"])
+    return ABANDONED if is_gone(owner) else "running"
 
 
 def recent_runs(workspace: Workspace, limit: int = 20) -> list[RunRecord]:

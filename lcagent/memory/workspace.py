@@ -4,14 +4,12 @@ plus a plain-file mirror of every page, so tools can grep and read pages as file
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
 import shutil
 import sqlite3
-import time
-import threading
-import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -19,23 +17,22 @@ from typing import Iterable, Iterator, Sequence
 import regex as regex_module
 import sqlite_utils
 
+from lcagent.memory.database import LockWaitNotice, connect, lock_wait_from_environment
+# The errors live in their own module (the connection raises them too); import them from here or there.
+from lcagent.memory.errors import DocumentNotFound, WorkspaceError, WorkspaceLocked  # noqa: F401
 from lcagent.memory.migrations import apply_migrations
+from lcagent.memory.staging import (
+    PageFileWriter, new_staging_folder, page_file_name, staging_owner, sweep_dead_staging,
+)
 from lcagent.paths import default_workspace
 from lcagent.records import Chunk, Document, GrepHit, Page, SearchHit
+from lcagent.time_limits import TimeLimit, run_within
 
 DB_NAME = "workspace.db"
 FILES_DIR = "files"
-_TMP_PREFIX = ".tmp-"
 # FTS5 snippet() marks matched terms with these; callers choose how to render them.
 MARK_START, MARK_END = "\x02", "\x03"
-
-
-class WorkspaceError(Exception):
-    """Bad user input about the workspace (unknown document, bad page range...)."""
-
-
-class DocumentNotFound(WorkspaceError):
-    pass
+GREP_BATCH_CHARS = 1 << 20  # text handed to one bounded regex worker at a time
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,15 @@ class NewDocument:
     pages: Sequence[Page]
     chunks: Sequence[Chunk]
     warnings: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What ``Workspace.add_document`` did: stored ``document`` now, or found it stored already."""
+
+    document: Document
+    created: bool
+    known_path: bool = True  # False when the bytes were stored before under another path only
 
 
 _STOPWORDS = frozenset(
@@ -74,20 +80,20 @@ def fts_query(text: str, mode: str = "any") -> str | None:
 class Workspace:
     """A directory holding ``workspace.db`` and ``files/<doc>/page-NNNN.txt``."""
 
-    def __init__(self, path: Path | str | None = None, *, timeout: float = 60.0) -> None:
+    def __init__(self, path: Path | str | None = None, *, lock_wait: float | None = None,
+                 on_lock_wait: LockWaitNotice | None = None) -> None:
+        """``lock_wait``: seconds a write waits for another process's write lock (default
+        ``$LCAGENT_LOCK_WAIT``, else 60) before raising ``WorkspaceLocked``; ``on_lock_wait``
+        is told, once per wait, that the wait has begun."""
         self.path = Path(path).expanduser() if path else default_workspace()
         self.path.mkdir(parents=True, exist_ok=True)
         self.files_root = self.path / FILES_DIR
         self.files_root.mkdir(exist_ok=True)
-        # Autocommit connection: every write transaction in this class is explicit.
-        connection = sqlite3.connect(
-            self.path / DB_NAME, timeout=timeout, isolation_level=None, check_same_thread=False
+        connection = connect(
+            self.path / DB_NAME, lock_wait=lock_wait_from_environment() if lock_wait is None else lock_wait,
+            on_lock_wait=on_lock_wait, label=f"workspace {self.path}",
         )
         self.db = sqlite_utils.Database(connection)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self.db.execute("PRAGMA foreign_keys=ON")
         apply_migrations(self.db)
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -102,6 +108,10 @@ class Workspace:
 
     def transaction(self) -> "_Transaction":
         return _Transaction(self.db)
+
+    def time_limit(self, seconds: float | None):
+        """Context manager: SQL run by this thread inside it stops after ``seconds`` (``TimeoutError``)."""
+        return self.db.conn.time_limit(seconds)
 
     # --- documents ------------------------------------------------------------------------
     def documents(self, *, all_versions: bool = False) -> list[Document]:
@@ -120,7 +130,11 @@ class Workspace:
         return json.loads(rows[0]["warnings"]) if rows else []
 
     def resolve(self, name: str) -> Document:
-        """A document named by full id, id prefix (4+ hex chars), path or file name."""
+        """A document named by full id, id prefix (4+ hex chars), path or file name.
+
+        Paths and names are all those the same bytes were ingested from (a copy under another
+        name answers to both); a path or name names the latest document ingested from it.
+        """
         name = name.strip()
         if not name:
             raise DocumentNotFound("empty document name; run `lcagent docs` to see ids and names")
@@ -133,14 +147,17 @@ class Workspace:
                 return _document(rows[0])
             if len(rows) > 1:
                 raise DocumentNotFound(f"id prefix {name!r} matches {len(rows)} documents; give more characters")
-        as_path = str(Path(name).expanduser().resolve())
-        rows = list(
-            self.db.query("SELECT * FROM documents WHERE path = ? ORDER BY version DESC LIMIT 1", [as_path])
-        )
-        if rows:
-            return _document(rows[0])
-        latest = self.documents()
-        by_name = [d for d in latest if d.name == name or d.name == Path(name).name]
+        by_path = self.latest_for_path(Path(name).expanduser().resolve())
+        if by_path:
+            return by_path
+        paths = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT path FROM document_paths WHERE name IN (?, ?)", [name, Path(name).name]
+            ).fetchall()
+        ]
+        latest = {document.id: document for document in map(self.latest_for_path, map(Path, paths)) if document}
+        by_name = list(latest.values())
         if len(by_name) == 1:
             return by_name[0]
         if len(by_name) > 1:
@@ -151,12 +168,51 @@ class Workspace:
         )
 
     def latest_for_path(self, path: Path) -> Document | None:
+        """The document most recently ingested from ``path`` (an absolute path)."""
         rows = list(
             self.db.query(
-                "SELECT * FROM documents WHERE path = ? ORDER BY version DESC LIMIT 1", [str(path)]
+                "SELECT documents.* FROM document_paths JOIN documents ON documents.id = document_paths.doc_id "
+                "WHERE document_paths.path = ? ORDER BY document_paths.rowid DESC LIMIT 1",
+                [str(path)],
             )
         )
         return _document(rows[0]) if rows else None
+
+    def paths(self, doc_id: str) -> list[str]:
+        """Every path the document's bytes were ingested from, first one first."""
+        rows = self.db.execute("SELECT path FROM document_paths WHERE doc_id = ? ORDER BY rowid", [doc_id])
+        return [row[0] for row in rows.fetchall()]
+
+    def add_path(self, doc_id: str, path: Path) -> bool:
+        """Record that ``doc_id``'s bytes were (also) ingested from ``path``, so the path and its
+        file name resolve to it. Returns True when the path already named this document (no write)."""
+        latest = self.latest_for_path(path)
+        if latest and latest.id == doc_id:
+            return True
+        with self.transaction():
+            return self._record_path(doc_id, path)
+
+    def _record_path(self, doc_id: str, path: Path) -> bool:
+        """Inside a write transaction: make ``path`` name ``doc_id``; True if it had named it before."""
+        path = Path(path)
+        known = self.db.execute(
+            "SELECT 1 FROM document_paths WHERE doc_id = ? AND path = ?", [doc_id, str(path)]
+        ).fetchone()
+        # delete + insert gives the row a new rowid: the path now names this document again
+        self.db.execute("DELETE FROM document_paths WHERE doc_id = ? AND path = ?", [doc_id, str(path)])
+        self.db.execute(
+            "INSERT INTO document_paths (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
+            [doc_id, str(path), path.name, _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")],
+        )
+        return known is not None
+
+    def _next_version(self, path: Path) -> int:
+        row = self.db.execute(
+            "SELECT max(documents.version) FROM document_paths JOIN documents ON documents.id = document_paths.doc_id "
+            "WHERE document_paths.path = ?",
+            [str(path)],
+        ).fetchone()
+        return (row[0] or 0) + 1
 
     # --- pages, chunks, text ------------------------------------------------------------
     def pages(self, doc_id: str, first: int = 1, last: int | None = None) -> list[Page]:
@@ -256,38 +312,23 @@ class Workspace:
     ) -> list[GrepHit]:
         """Lines matching ``pattern``; literal patterns of 3+ chars use the trigram index.
 
-        ``seconds`` bounds the total regex time (catastrophic patterns raise TimeoutError).
+        ``seconds`` bounds the whole call in wall-clock time, SQL and regex alike
+        (``TimeoutError`` once it has passed; see ``lcagent.time_limits``).
         """
         flags = regex_module.IGNORECASE if ignore_case else 0
         try:
             compiled = regex_module.compile(pattern if regex else regex_module.escape(pattern), flags | regex_module.V0)
         except regex_module.error as error:
             raise WorkspaceError(f"invalid regular expression {pattern!r}: {error}; use --literal for plain text") from None
-        deadline = time.monotonic() + seconds if seconds else None
+        time_limit = TimeLimit(seconds) if seconds is not None else None
         hits: list[GrepHit] = []
-        for page in self._candidate_pages(pattern, regex, ignore_case, doc_ids):
-            lines = page.text.split("\n")
-            for number, line in enumerate(lines, start=1):
-                remaining = None
-                if deadline is not None:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TimeoutError(f"grep for {pattern!r} ran out of time")
-                if compiled.search(line, timeout=remaining):
-                    hits.append(
-                        GrepHit(
-                            doc_id=page.doc_id,
-                            page_index=page.index,
-                            page_label=page.label,
-                            line=number,
-                            doc_line=page.line_start + number - 1,
-                            text=line,
-                            before=tuple(lines[max(0, number - 1 - context) : number - 1]),
-                            after=tuple(lines[number : number + context]),
-                        )
-                    )
-                    if len(hits) >= limit:
-                        return hits
+        with self.time_limit(seconds):
+            pages = self._candidate_pages(pattern, regex, ignore_case, doc_ids)
+            for batch in _batches(pages, GREP_BATCH_CHARS):
+                wanted = limit - len(hits)
+                hits.extend(run_within(time_limit, lambda: _grep_pages(batch, compiled, context, wanted, time_limit)))
+                if len(hits) >= limit:
+                    break
         return hits
 
     def _candidate_pages(
@@ -312,28 +353,28 @@ class Workspace:
             yield _page(row)
 
     # --- writes ---------------------------------------------------------------------------
-    def add_document(self, new: NewDocument) -> Document:
+    def add_document(self, new: NewDocument) -> StoredDocument:
         """Store a document atomically: all of it (rows, indexes, page files) or nothing.
 
-        Returns the stored record: its version (1 + earlier versions from the same path) is
-        assigned inside the write transaction, so concurrent ingests cannot share one.
+        The version (1 + the latest version from the same path) is assigned inside the write
+        transaction, so concurrent ingests cannot share one; when another process stored the
+        same bytes meanwhile, its record comes back with ``created=False``.
         """
         document = new.document
-        staging = self.files_root / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        staging.mkdir()
-        # Page files are written by a thread while SQLite builds the indexes (it releases the GIL).
-        writer = _PageFileWriter(staging, new.pages)
+        staging = new_staging_folder(self.files_root)
+        writer = PageFileWriter(staging, new.pages)
         writer.start()
         try:
             with self.transaction():
                 existing = self.get(document.id)
-                if existing:  # another process stored the same bytes meanwhile
+                if existing:
                     writer.join()
                     shutil.rmtree(staging)
-                    return existing
-                previous = self.latest_for_path(Path(document.path))
-                document = replace(document, version=previous.version + 1 if previous else 1)
+                    known = self._record_path(existing.id, Path(document.path))
+                    return StoredDocument(existing, created=False, known_path=known)
+                document = replace(document, version=self._next_version(Path(document.path)))
                 self.db["documents"].insert({**_document_row(document), "warnings": json.dumps(list(new.warnings))})
+                self._record_path(document.id, Path(document.path))
                 self.db["pages"].insert_all(
                     (
                         {
@@ -381,7 +422,7 @@ class Workspace:
                 if final.exists():  # left by a crash between rename and commit: replace it
                     shutil.rmtree(final)
                 os.replace(staging, final)
-            return document
+            return StoredDocument(document, created=True)
         except BaseException:
             writer.join()
             shutil.rmtree(staging, ignore_errors=True)
@@ -408,36 +449,34 @@ class Workspace:
                 self.db.execute(f"DELETE FROM [{extra}] WHERE doc_id = ?", [doc_id])
         shutil.rmtree(self.files_dir(doc_id), ignore_errors=True)
 
-    def sweep(self) -> list[Path]:
-        """Remove page-file folders left by crashed ingests (no committed document)."""
-        removed: list[Path] = []
-        with self.transaction():  # the write lock keeps us from racing a live ingest's commit
-            known = {row["id"][:16] for row in self.db.query("SELECT id FROM documents")}
-            for entry in self.files_root.iterdir():
-                if entry.name.startswith(_TMP_PREFIX):
-                    pid = entry.name[len(_TMP_PREFIX) :].split("-")[0]
-                    if pid.isdigit() and _pid_alive(int(pid)):
-                        continue
-                elif entry.name in known:
-                    continue
+    def sweep(self, *, wait: bool = True) -> list[Path]:
+        """Remove page folders that no committed document owns; returns what was removed.
+
+        Staging folders of dead processes go at once, without a lock (their owner can commit
+        nothing any more). A document folder without a document (a crash between moving it into
+        place and committing) is judged under the write lock, so that a live ingest's commit
+        cannot race the check: the lock is waited for when ``wait``, else taken only if it is
+        free right now, so read-only commands can sweep without ever waiting.
+        """
+        removed = sweep_dead_staging(self.files_root)
+        if wait:
+            with self.transaction():
+                removed += self._sweep_orphans()
+        elif self.db.conn.try_write_lock():
+            try:
+                removed += self._sweep_orphans()
+            finally:
+                self.db.execute("ROLLBACK")
+        return removed
+
+    def _sweep_orphans(self) -> list[Path]:
+        known = {row[0][:16] for row in self.db.execute("SELECT id FROM documents").fetchall()}
+        removed = []
+        for entry in self.files_root.iterdir():
+            if staging_owner(entry.name) is None and entry.name not in known:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
         return removed
-
-
-class _PageFileWriter(threading.Thread):
-    def __init__(self, folder: Path, pages: Sequence[Page]) -> None:
-        super().__init__(daemon=True)
-        self.folder, self.pages = folder, pages
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            for page in self.pages:
-                with open(self.folder / page_file_name(page.index), "w", encoding="utf-8") as handle:
-                    handle.write(page.text)
-        except BaseException as error:  # surfaced by add_document, which rolls back
-            self.error = error
 
 
 class _Transaction:
@@ -456,18 +495,42 @@ class _Transaction:
             self.db.execute("ROLLBACK")
 
 
-def page_file_name(index: int) -> str:
-    return f"page-{index:04d}.txt"
+def _batches(pages: Iterable[Page], chars: int) -> Iterator[list[Page]]:
+    batch: list[Page] = []
+    size = 0
+    for page in pages:
+        batch.append(page)
+        size += len(page.text)
+        if size >= chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _grep_pages(pages: Sequence[Page], compiled, context: int, limit: int, time_limit: TimeLimit | None) -> list[GrepHit]:
+    """Plain string work (no SQL), so ``run_within`` may abandon it at the deadline."""
+    hits: list[GrepHit] = []
+    for page in pages:
+        lines = page.text.split("\n")
+        for number, line in enumerate(lines, start=1):
+            remaining = time_limit.remaining() if time_limit else None
+            if compiled.search(line, timeout=remaining, concurrent=time_limit is not None):
+                hits.append(
+                    GrepHit(
+                        doc_id=page.doc_id,
+                        page_index=page.index,
+                        page_label=page.label,
+                        line=number,
+                        doc_line=page.line_start + number - 1,
+                        text=line,
+                        before=tuple(lines[max(0, number - 1 - context) : number - 1]),
+                        after=tuple(lines[number : number + context]),
+                    )
+                )
+                if len(hits) >= limit:
+                    return hits
+    return hits
 
 
 def _per_document_tables(db: sqlite_utils.Database) -> Iterable[str]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.pagespec import PageSpecError
+from lcagent.time_limits import TimeLimit
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
@@ -26,7 +27,7 @@ class Limits:
 
     max_chars: int = 4000  # text returned to the model
     max_items: int = 50  # hits, lines or rows
-    seconds: float = 5.0  # regex time budget per call
+    seconds: float = 5.0  # wall-clock limit per call: SQL, regex and counting loops alike
 
 
 @dataclass
@@ -36,6 +37,11 @@ class ToolContext:
     workspace: Workspace
     doc_ids: Sequence[str] | None = None
     limits: Limits = field(default_factory=Limits)
+    time_limit: TimeLimit | None = None  # the current call's wall-clock deadline; set by Tool.call
+
+    def remaining(self) -> float | None:
+        """Seconds left for the current call (None: unbounded); raises TimeoutError once none are left."""
+        return self.time_limit.remaining() if self.time_limit else None
 
     def documents(self):
         docs = self.workspace.documents()
@@ -74,6 +80,8 @@ class Tool(Generic[ArgsT]):
     name: ClassVar[str]
     description: ClassVar[str]
     Args: ClassVar[type[BaseModel]]
+    # What to try instead when a call runs out of time (told to the model with the error).
+    timeout_hint: ClassVar[str] = "ask for less: name one document, or fewer pages"
 
     def run(self, args: ArgsT, context: ToolContext) -> ToolResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -97,19 +105,27 @@ class Tool(Generic[ArgsT]):
             if not isinstance(arguments, dict):
                 raise ToolInputError("arguments must be a JSON object")
             args = self.Args.model_validate(arguments)
-            result = self.run(args, context)
+            bounded = replace(context, time_limit=TimeLimit(context.limits.seconds))
+            with context.workspace.time_limit(context.limits.seconds):  # SQL stops at the limit too
+                result = self.run(args, bounded)
         except json.JSONDecodeError as error:
             result = ToolResult(f"error: arguments are not valid JSON ({error.msg}); send a JSON object", ok=False)
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
-            result = ToolResult(f"error: bad arguments for {self.name}: {problems}", ok=False)
+            result = ToolResult(describe_validation_error(self.name, error), ok=False)
         except (ToolInputError, WorkspaceError, PageSpecError) as error:
             result = ToolResult(f"error: {error}", ok=False)
         except TimeoutError:
             result = ToolResult(
-                f"error: {self.name} took longer than {context.limits.seconds:.0f} s; use a simpler pattern", ok=False
+                f"error: {self.name} took longer than {context.limits.seconds:g} s and was stopped; {self.timeout_hint}",
+                ok=False,
             )
         return bound(result, context.limits.max_chars, time.perf_counter() - started)
+
+
+def describe_validation_error(tool_name: str, error: ValidationError) -> str:
+    """The one-line text a model gets for arguments that do not fit a tool's ``Args``."""
+    problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
+    return f"error: bad arguments for {tool_name}: {problems}"
 
 
 def bound(result: ToolResult, max_chars: int, seconds: float) -> ToolResult:

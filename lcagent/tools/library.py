@@ -6,19 +6,22 @@ Docstrings and descriptions here are written for the model that calls the tools.
 from __future__ import annotations
 
 import collections
-import time
-from typing import Literal
+from typing import Iterator, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from lcagent.pagespec import parse_ranges
 from lcagent.records import page_ref
+from lcagent.time_limits import TimeLimit, run_within
 from lcagent.tools.base import Tool, ToolContext, ToolInputError, ToolResult
 from lcagent.tools.text import STOPWORDS, overlap_score, sentences, terms
 
 
 MAX_PAGES_PER_READ = 10
+# Counting loops check the time limit at least this often (characters), even inside one huge page.
+SLICE_CHARS = 1 << 18
+_WORD = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 class _Args(BaseModel):
@@ -77,6 +80,7 @@ class Grep(Tool):
         "Find lines containing exact text or matching a regular expression, with their page and line "
         "numbers. Best for exact names, numbers, ids and phrases."
     )
+    timeout_hint = "use a simpler pattern, or literal=true for plain text"
 
     class Args(_Args):
         pattern: str = Field(description="Text or regular expression to find.", min_length=1)
@@ -96,7 +100,7 @@ class Grep(Tool):
             ignore_case=args.ignore_case,
             context=args.context,
             limit=args.offset + page_size + 1,
-            seconds=context.limits.seconds,
+            seconds=context.remaining(),
         )
         more = len(hits) > args.offset + page_size
         shown = hits[args.offset : args.offset + page_size]
@@ -149,6 +153,7 @@ class Read(Tool):
             first, last = wanted[0], wanted[-1]
             data = []
             for page in workspace.pages(document.id):
+                context.remaining()  # a very long document: stop at the time limit
                 page_lines = page.text.split("\n")
                 if page.line_start + len(page_lines) - 1 < first or page.line_start > last:
                     continue
@@ -164,6 +169,7 @@ class Read(Tool):
 class Count(Tool):
     name = "count"
     description = "Count how many times text (or a regular expression) occurs, in total and on which pages."
+    timeout_hint = "use a simpler pattern, or literal=true for plain text"
 
     class Args(_Args):
         pattern: str = Field(description="Text or regular expression to count.", min_length=1)
@@ -181,15 +187,8 @@ class Count(Tool):
             compiled = regex.compile(body, regex.IGNORECASE if args.ignore_case else 0)
         except regex.error as error:
             raise ToolInputError(f"invalid regular expression: {error}") from None
-        per_page = collections.Counter()
-        deadline = time.monotonic() + context.limits.seconds  # one time budget for the whole call
-        for page in context.workspace.pages(document.id):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("count ran out of time")
-            found = len(compiled.findall(page.text, timeout=remaining))
-            if found:
-                per_page[(page.index, page.label)] = found
+        pages = context.workspace.pages(document.id)
+        per_page = run_within(context.time_limit, lambda: _count_per_page(pages, compiled, context.time_limit))
         total = sum(per_page.values())
         top = ", ".join(f"{page_ref(i, label)}: {n}" for (i, label), n in per_page.most_common(10))
         text = f"{args.pattern!r} occurs {total} times in {document.name}" + (f" (most on {top})" if total else "")
@@ -208,16 +207,48 @@ class WordFrequencies(Tool):
 
     def run(self, args, context: ToolContext) -> ToolResult:
         document = context.resolve(args.doc)
-        counts: collections.Counter[str] = collections.Counter()
-        for page in context.workspace.pages(document.id):
-            counts.update(
-                w
-                for w in (m.lower() for m in regex.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", page.text))
-                if len(w) >= args.min_length and not (args.skip_stopwords and w in STOPWORDS)
-            )
+        pages = context.workspace.pages(document.id)
+        counts = run_within(context.time_limit, lambda: _word_counts(pages, args, context.time_limit))
         top = counts.most_common(args.top)
         text = "\n".join(f"{rank}. {word}: {n}" for rank, (word, n) in enumerate(top, start=1))
         return ToolResult(text or "no words", top)
+
+
+# The two counting loops below get plain pages (no SQL), so run_within may abandon them at the
+# deadline; each checks the time limit between steps so an abandoned one stops soon after.
+def _count_per_page(pages, compiled, time_limit: TimeLimit | None) -> collections.Counter:
+    per_page: collections.Counter = collections.Counter()
+    for page in pages:
+        remaining = time_limit.remaining() if time_limit else None
+        found = len(compiled.findall(page.text, timeout=remaining, concurrent=time_limit is not None))
+        if found:
+            per_page[(page.index, page.label)] = found
+    return per_page
+
+
+def _word_counts(pages, args, time_limit: TimeLimit | None) -> collections.Counter:
+    counts: collections.Counter[str] = collections.Counter()
+    for page in pages:
+        for piece in _slices(page.text, SLICE_CHARS):
+            remaining = time_limit.remaining() if time_limit else None
+            counts.update(
+                w
+                for w in (m.lower() for m in _WORD.findall(piece, timeout=remaining, concurrent=time_limit is not None))
+                if len(w) >= args.min_length and not (args.skip_stopwords and w in STOPWORDS)
+            )
+    return counts
+
+
+def _slices(text: str, size: int) -> Iterator[str]:
+    """``text`` in pieces of about ``size`` characters, cut at whitespace so no word is split."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            end = space + 1 if space > start else end
+        yield text[start:end]
+        start = end
 
 
 BUILTIN_TOOLS: tuple[Tool, ...] = (ListDocs(), Search(), Grep(), Read(), Count(), WordFrequencies())

@@ -16,7 +16,7 @@ from lcagent.integrations.langchain import ask_graph, tools
 from lcagent.memory.workspace import Workspace
 from lcagent.runners.base import Completion, Message, ToolCall
 from lcagent.runners.scripted import API_LIKE, ScriptedRunner
-from lcagent.tools import get_tools, openai_tools
+from lcagent.tools import ToolContext, call, get_tools, openai_tools
 from tests.integrations.conftest import QUESTION
 
 
@@ -49,6 +49,19 @@ def test_invoking_a_tool_returns_text_and_page_citations(guide):
     assert (message.artifact["citations"][0]["page_index"], message.artifact["citations"][0]["page_label"]) == (4, "2")
     bad = search.invoke({"query": "light", "doc": "missing.pdf"})
     assert bad.startswith("error: no document 'missing.pdf'")
+
+
+def test_bad_arguments_come_back_as_the_same_error_text_as_the_other_tools(guide):
+    workspace, document = guide
+    search = {tool.name: tool for tool in tools(workspace, doc_ids=[document.id])}["search"]
+    with Workspace(workspace) as ws:
+        expected = call("search", {"query": "light", "rm": "-rf"}, ToolContext(ws)).text
+    assert expected.startswith("error: bad arguments for search: rm:")
+    assert search.invoke({"query": "light", "rm": "-rf"}) == expected  # an unexpected argument
+    assert search.invoke({"query": "light", "k": "many"}).startswith("error: bad arguments for search: k:")
+    message = search.invoke({"type": "tool_call", "id": "c2", "name": "search", "args": {"k": 3}})
+    assert isinstance(message, ToolMessage) and message.status == "error"
+    assert message.content.startswith("error: bad arguments for search: query:")
 
 
 def _to_lcagent(message) -> Message:
