@@ -13,9 +13,9 @@ import hashlib
 import os
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
 from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
 from lcagent.loaders.base import IngestError
@@ -24,6 +24,9 @@ from lcagent.memory.tables import TableStore
 from lcagent.memory.workspace import NewDocument, Workspace
 from lcagent.records import Document, Page
 from lcagent.tokens import get_encoding
+
+if TYPE_CHECKING:
+    from lcagent.retrieval.indexing import EmbedOptions, EmbedReport
 
 # unchanged: these bytes were ingested from this path before; already ingested: from another path
 Status = Literal["new", "new version", "unchanged", "already ingested"]
@@ -36,6 +39,7 @@ class IngestResult:
     status: Status
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    embedding: "EmbedReport | None" = None  # what embedding did after storing (None: not asked)
 
 
 def refuse_control_characters(raw: str) -> None:
@@ -108,8 +112,13 @@ def ingest_file(
     password: str | None = None,
     settings: ChunkSettings = ChunkSettings(),
     progress: ProgressFn | None = None,
+    embed: "EmbedOptions | None" = None,
 ) -> IngestResult:
-    """Ingest one file. Raises IngestError (nothing stored) for bad input."""
+    """Ingest one file. Raises IngestError (nothing stored) for bad input.
+
+    ``embed``: also embed the document's chunks for hybrid search (``lcagent.retrieval``),
+    completing what an earlier, interrupted or skipped, run left.
+    """
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     path = Path(path).expanduser().resolve()
@@ -124,7 +133,8 @@ def ingest_file(
     existing = workspace.get(doc_id)
     if existing:
         status: Status = "unchanged" if workspace.add_path(doc_id, path) else "already ingested"
-        return IngestResult(existing, status, time.perf_counter() - started, workspace.warnings(doc_id))
+        return _embedded(workspace, IngestResult(existing, status, time.perf_counter() - started,
+                                                 workspace.warnings(doc_id)), embed)
 
     say("extracting text")
     loaded = load_document(path, password=password)
@@ -166,4 +176,12 @@ def ingest_file(
     else:  # another process stored the same bytes while this one parsed them
         status = "unchanged" if stored.known_path else "already ingested"
         warnings = workspace.warnings(doc_id)
-    return IngestResult(stored.document, status, time.perf_counter() - started, warnings)
+    return _embedded(workspace, IngestResult(stored.document, status, time.perf_counter() - started, warnings), embed)
+
+
+def _embedded(workspace: Workspace, result: IngestResult, embed: "EmbedOptions | None") -> IngestResult:
+    if embed is None:
+        return result
+    from lcagent.retrieval.indexing import embed_after_ingest
+
+    return replace(result, embedding=embed_after_ingest(workspace, result.document.id, embed))

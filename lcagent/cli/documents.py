@@ -16,6 +16,7 @@ from lcagent.loaders.base import IngestError
 from lcagent.memory.workspace import MARK_END, MARK_START, WorkspaceError
 from lcagent.pagespec import parse_ranges
 from lcagent.records import page_ref
+from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedProgress, EmbedReport
 
 
 @click.command()
@@ -23,9 +24,14 @@ from lcagent.records import page_ref
 @click.option("--password", help="Password for encrypted PDFs.")
 @click.option("--chunk-size", default=512, show_default=True, help="Tokens per chunk (cl100k).")
 @click.option("--overlap", default=64, show_default=True, help="Tokens shared by neighbouring chunks.")
+@click.option("--no-embed", is_flag=True, help="Store no dense embeddings (search uses bm25 alone for them).")
+@click.option("--embed-limit", default=INGEST_EMBED_LIMIT, show_default=True, type=click.IntRange(min=0),
+              envvar="LCAGENT_EMBED_LIMIT",
+              help="Embed at ingest only documents with at most this many chunks left to embed "
+              "(0: none); `lcagent embed DOC` embeds larger ones. Env: LCAGENT_EMBED_LIMIT.")
 @workspace_option
 @json_option
-def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
+def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspace, as_json) -> None:
     """Store documents in the workspace: PDF, text, Markdown, HTML.
 
     PATHS may be files, directories (searched recursively for supported files) or quoted
@@ -39,6 +45,10 @@ def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
       lcagent ingest report.pdf
       lcagent ingest docs/ "notes/*.md"
       lcagent ingest locked.pdf --password s3cret
+      lcagent ingest big-manual.pdf --no-embed
+
+    Chunks are also embedded for hybrid search (all-MiniLM-L6-v2 on the CPU, a few chunks a
+    second): interrupting that keeps what was done, and ingesting again continues it.
     """
     settings = _chunk_settings(chunk_size, overlap)
     files = expand_paths(paths)
@@ -49,19 +59,23 @@ def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed}/{task.total} files"),
+            TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
             TimeElapsedColumn(),
             console=error_console(),
             transient=True,
             disable=as_json,
         )
         with progress:
-            task = progress.add_task("ingesting", total=len(files))
+            task = progress.add_task("ingesting", total=len(files), unit="files")
             for path in files:
                 describe = lambda phase, name=path.name: progress.update(task, description=f"{escape(name)}: {phase}")
                 describe("hashing")
                 try:
-                    results.append(ingest_file(ws, path, password=password, settings=settings, progress=describe))
+                    embed = None
+                    if not no_embed and embed_limit:
+                        embed = EmbedOptions(limit=embed_limit, progress=_embed_bar(progress, path.name))
+                    results.append(ingest_file(ws, path, password=password, settings=settings, progress=describe,
+                                               embed=embed))
                 except IngestError as problem:
                     failures.append((path, str(problem)))
                 progress.advance(task)
@@ -69,7 +83,8 @@ def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
         print_json(
             {
                 "ingested": [
-                    {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document)}
+                    {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document),
+                     "embedding": _embedding_json(r.embedding)}
                     for r in results
                 ],
                 "errors": [{"path": str(p), "error": e} for p, e in failures],
@@ -78,6 +93,7 @@ def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
     else:
         if results:
             _print_ingest_table(results)
+            _print_embedding_notes(results)
         for result in results:
             for warning in result.warnings:
                 error_console().print(f"[yellow]warning:[/] {escape(result.document.name)}: {escape(warning)}")
@@ -87,6 +103,49 @@ def ingest(paths, password, chunk_size, overlap, workspace, as_json) -> None:
         for path, problem in failures:
             error_console().print(f"[bold red]error:[/] {escape(problem)}")
         raise click.exceptions.Exit(1)
+
+
+def _embed_bar(progress: Progress, name: str):
+    """A second bar, in chunks, for the embedding that follows a file's ingest."""
+    task = None
+
+    def show(event: EmbedProgress) -> None:
+        nonlocal task
+        if task is None and event.total:
+            task = progress.add_task(f"{escape(name)}: embedding", total=event.total, unit="chunks")
+        if task is not None:
+            progress.update(task, completed=event.done)
+            if event.done >= event.total:
+                progress.remove_task(task)
+                task = None
+
+    return show
+
+
+def _embedding_json(report: EmbedReport | None) -> dict | None:
+    if report is None:
+        return None
+    return {"model": report.model, "embedded": report.embedded, "already": report.already,
+            "remaining": report.remaining, "vectors": report.windows, "seconds": round(report.seconds, 3),
+            "skipped": report.skipped}
+
+
+def _print_embedding_notes(results: list[IngestResult]) -> None:
+    reasons: dict[str, list[str]] = {}
+    for result in results:
+        report = result.embedding
+        if report is None:
+            continue
+        if report.skipped:
+            reasons.setdefault(report.skipped, []).append(result.document.name)
+        elif report.embedded:
+            error_console().print(
+                f"[dim]{escape(result.document.name)}: embedded {report.embedded:,} chunks ({report.windows:,} vectors) "
+                f"in {report.seconds:.1f} s, {report.chunks_per_second():.1f} chunks/s[/]"
+            )
+    for reason, names in reasons.items():  # one line per reason, not one per file
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        error_console().print(f"[yellow]not embedded:[/] {escape(shown)}: {escape(reason)}; bm25 search works meanwhile")
 
 
 def _chunk_settings(size: int, overlap: int) -> ChunkSettings:
