@@ -4,7 +4,7 @@ The model gets ``lcagent.tools.openai_tools()`` as ``tools=``; each tool call it
 with ``lcagent.tools.call`` (validated arguments, bounded output, errors as text), and the
 result goes back as a ``tool`` message, until the model answers or the turns run out.
 
-    python -m llama_cpp.server --model SmolLM2-135M-Instruct.Q4_1.gguf --host 127.0.0.1 --port 8000 &
+    lcagent serve --port 8000 &
     python examples/openai_tool_loop.py examples/field_guide.pdf \
         "In which year was the Harrow Point light automated?" --base-url http://127.0.0.1:8000/v1
 """

