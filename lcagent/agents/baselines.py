@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from lcagent.agents.analysis import analyse
+from lcagent.query import analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.reader import NOT_FOUND, Reading, cite, is_not_found

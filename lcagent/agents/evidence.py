@@ -11,13 +11,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from lcagent.agents.analysis import QueryAnalysis
+from lcagent.agents.weights import LONG_SENTENCE_WORDS
 from lcagent.memory.workspace import Workspace
+from lcagent.query.extract import terms
+from lcagent.query.plan import QuestionPlan
 from lcagent.records import Chunk, Page, page_ref
-from lcagent.tools.text import clip, sentences, terms
-
-
-LONG_SENTENCE_WORDS = 30
+from lcagent.tools.text import clip, sentences
 
 
 @dataclass
@@ -60,9 +59,9 @@ class TermWeights:
     weights: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def for_question(cls, workspace: Workspace, analysis: QueryAnalysis, doc_ids: Sequence[str]) -> "TermWeights":
+    def for_question(cls, workspace: Workspace, plan: QuestionPlan, doc_ids: Sequence[str]) -> "TermWeights":
         weights: dict[str, float] = {}
-        for term in analysis.key_terms():
+        for term in plan.key_terms():
             found, total = workspace.document_frequency(term, doc_ids)
             weights[term] = math.log((total + 1) / (found + 0.5)) if total else 1.0
             if found == 0:
@@ -74,6 +73,14 @@ class TermWeights:
         present = set(terms(text))
         lowered = text.lower()
         return {t for t in self.weights if t in present or (("-" in t or " " in t) and t in lowered)}
+
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's weight that ``text`` matches (0 when nothing is weighted)."""
+        total = self.total()
+        return sum(self.weights[t] for t in self.matched(text)) / total if total > 0 else 0.0
 
     def score(self, text: str) -> float:
         words = terms(text)
@@ -121,6 +128,9 @@ class EvidencePool:
             self._pages[key] = self.workspace.page(doc_id, index)
         return self._pages[key]
 
+    def page_text(self, doc_id: str, index: int) -> str:
+        return self._page(doc_id, index).text
+
     def _page_sentences(self, page: Page) -> list:
         key = (page.doc_id, page.index)
         if key not in self._sentences:
@@ -157,6 +167,24 @@ class EvidencePool:
     def ranked(self, limit: int | None = None) -> list[EvidenceItem]:
         ordered = sorted(self.items.values(), key=lambda item: (-item.score, item.doc_id, item.char_start))
         return ordered[:limit] if limit else ordered
+
+    def subset(self, keep) -> "EvidencePool":
+        """A pool of the items ``keep(item)`` accepts, sharing this pool's weights and caches."""
+        sub = EvidencePool(self.workspace, self.weights)
+        sub._page_maps, sub._pages, sub._sentences = self._page_maps, self._pages, self._sentences
+        sub.items = {key: item for key, item in self.items.items() if keep(item)}
+        return sub
+
+    def pages(self, limit: int = 10) -> list[tuple[str, int]]:
+        """Distinct (doc_id, page_index) of the ranked items, best first."""
+        seen: dict[tuple[str, int], None] = {}
+        for item in self.ranked():
+            if item.score <= 0:
+                break
+            seen.setdefault((item.doc_id, item.page_index), None)
+            if len(seen) >= limit:
+                break
+        return list(seen)
 
     def best_score(self) -> float:
         return max((item.score for item in self.items.values()), default=0.0)

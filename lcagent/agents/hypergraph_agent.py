@@ -16,16 +16,23 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lcagent.agents.analysis import QUESTION_WORDS, QueryAnalysis, analyse
+from dataclasses import replace
+
+from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import Reading, extractive, generative
+from lcagent.agents.pipeline import EvidenceStrategy, support
+from lcagent.agents.reader import Reading, cite
+from lcagent.agents.tool_agent import confident
+from lcagent.query import extract
+from lcagent.query.plan import QuestionPlan
 from lcagent.memory.hypergraph import HypergraphStore, MemoryUnit, SourceRef, entity_key
 from lcagent.prompts import EXTRACT_ENTITIES, JUDGE_MEMORY
 from lcagent.records import SearchHit
 from lcagent.runners.base import JsonSchema, RunnerError
 from lcagent.runners.tracing import BudgetExceeded
-from lcagent.tools.text import STOPWORDS, clip, sentences, terms
+from lcagent.query.extract import terms
+from lcagent.tools.text import clip, sentences
 
 ENTITY_SCHEMA = {
     "type": "object",
@@ -44,29 +51,12 @@ JUDGE_SCHEMA = {
     },
     "required": ["decision", "unit", "query"],
 }
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w](?:[ \t]+(?:of[ \t]+|de[ \t]+|the[ \t]+|van[ \t]+|von[ \t]+)?[A-Z][\w'’-]*[\w])*")
-_IDENTIFIER = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b\w+(?:-\w+){1,3}\b")
-_NUMBER = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])")
-CONFIDENT_COVERAGE = 0.6
 MAX_ENTITIES = 12
 
 
 def extract_entities(text: str) -> dict[str, str]:
-    """Names, identifiers and numbers in ``text`` → their kind. Deterministic: works with any model."""
-    found: dict[str, str] = {}
-    for match in _NAME.finditer(text):
-        words = match.group(0).split()
-        while words and words[0].lower() in STOPWORDS | QUESTION_WORDS:
-            words.pop(0)  # "The Harrow Point light" -> "Harrow Point"
-        name = " ".join(words).rstrip(".")
-        if len(name) >= 3 and name.lower() not in STOPWORDS | QUESTION_WORDS:
-            found.setdefault(name, "name")
-    for match in _IDENTIFIER.finditer(text):
-        found.setdefault(match.group(0), "id")
-    for match in _NUMBER.finditer(text):
-        if len(match.group(0)) >= 2:
-            found.setdefault(match.group(0), "number")
-    return dict(list(found.items())[:MAX_ENTITIES])
+    """Names, identifiers and numbers in ``text`` → their kind (the package's one extractor)."""
+    return extract.entities(text, limit=MAX_ENTITIES)
 
 
 @dataclass(frozen=True)
@@ -87,8 +77,9 @@ class _Round:
     followed: list[str] = field(default_factory=list)
 
 
-class HypergraphAgent:
+class HypergraphAgent(EvidenceStrategy):
     name = "hypergraph"
+    description = "multi-step retrieval over a hypergraph memory: entities found in each hop steer the next retrieval"
 
     def __init__(self, rounds: int = 3, passages_per_query: int = 4, model_passages: int = 2,
                  judge: Literal["auto", "model", "rules"] = "auto") -> None:
@@ -96,20 +87,23 @@ class HypergraphAgent:
         self.passages_per_query = passages_per_query
         self.model_passages = model_passages
         self.judge_mode = judge
+        self._state = _Round()
 
-    def answer(self, question: str, context: AgentContext) -> Reading:
-        analysis = analyse(question)
-        store = HypergraphStore(context.workspace.db)
-        pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, analysis, context.doc_ids))
-        state = _Round()
-        # a question that spans several places starts with one query per aspect it names
-        queries = analysis.search_queries()[: 4 if analysis.spread else 2] or [analysis.question]
+    def seed(self, plan: QuestionPlan, context: AgentContext) -> EvidencePool:
+        # the rounds retrieve: the pool starts empty, weighted by the question
+        self._state = _Round()
+        return EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
+
+    def gather(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> None:
+        store, state = HypergraphStore(context.workspace.db), self._state
+        # a question about several things starts with one query per thing it names
+        queries = plan.search_queries()[: 4 if plan.aspects() else 2] or [plan.question]
         rounds = max(1, min(self.rounds, context.budget.max_steps))
         for number in range(1, rounds + 1):
             hits = self._retrieve(queries, state, pool, context)
-            self._evolve(hits, analysis, state, pool, store, context)
+            self._evolve(hits, plan, state, pool, store, context)
             merges = self._reorganise(store, state)
-            judgement = self._judge(analysis, state, pool, store, context, number == rounds)
+            judgement = self._judge(plan, state, pool, store, context, number == rounds)
             context.trace.note("hypergraph round", {
                 "round": number, "queries": list(queries), "new_passages": len(hits),
                 "units": sorted(state.touched), "merged": merges, "decision": judgement.decision,
@@ -120,24 +114,29 @@ class HypergraphAgent:
             if judgement.decision == "deepen":
                 self._follow(judgement.queries, pool, state, context)
             queries = list(judgement.queries)
+
+    def read(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading:
         context.progress(Progress("answer", "reading the memory units' sources"))
-        pool, reading_analysis = self._answer_pool(analysis, state, pool, store, context)
-        if context.reader_mode() == "generative":
-            reading = generative(pool, reading_analysis, context.runner)
-        else:
-            reading = self._per_aspect(pool, reading_analysis, context) or extractive(pool, reading_analysis, context.runner)
+        state = self._state
+        answer_pool, reading_plan = self._answer_pool(plan, state, pool, HypergraphStore(context.workspace.db), context)
+        reading = super().read(reading_plan, answer_pool, context)
+        if reading.found and reading.confidence is None and answer_pool is not pool:
+            # a bridge: the answer sentence is about the bridge entity, so it is judged together
+            # with the sentences that link that entity back to the question
+            path = Reading(reading.text, reading.citations + self._bridge_citations(reading_plan, state, pool))
+            reading.confidence = support(plan, path, pool)
         live = [u for u in state.touched.values() if u.status == "live"]
         reading.note = (reading.note + "; " if reading.note else "") + f"{len(live)} memory units, followed {state.followed}"
         return reading
 
-    def _answer_pool(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
-                     context: AgentContext) -> tuple[EvidencePool, QueryAnalysis]:
+    def _answer_pool(self, plan: QuestionPlan, state: _Round, pool: EvidencePool, store: HypergraphStore,
+                     context: AgentContext) -> tuple[EvidencePool, QuestionPlan]:
         """For a chain that was followed: only the sources of the units connected to the question's
         anchor entities (a distractor matching the question's words but not the chain drops out),
         and the followed entities count as the question's own words (so the answer is the next hop)."""
-        if analysis.kind != "chain" or not state.followed:
-            return pool, analysis
-        anchors = [n for n in (*analysis.names, *analysis.identifiers, *analysis.quoted)]
+        if plan.intent not in ("chain", "bridge") or not state.followed:
+            return pool, plan
+        anchors = list(plan.subjects)
         units: dict[int, MemoryUnit] = {}
         for doc_id in {u.doc_id for u in state.touched.values()}:
             for anchor in anchors:
@@ -145,7 +144,7 @@ class HypergraphAgent:
                     if unit.id in state.touched or any(u.id == unit.merged_into for u in state.touched.values()):
                         units[unit.id] = unit
         if not units:
-            return pool, analysis
+            return pool, plan
         chain = [name for name in state.followed if any(entity_key(name) in {entity_key(e) for e in u.entities} for u in units.values())]
         restricted = EvidencePool(context.workspace, self._last_hop_weights(pool, chain))
         chunks = {(c.doc_id, c.ordinal): c for doc_id in {u.doc_id for u in units.values()} for c in context.workspace.chunks(doc_id)}
@@ -156,7 +155,20 @@ class HypergraphAgent:
                     restricted.add_chunk(chunk, "memory")
         context.trace.note("hypergraph answer units", {"units": sorted(units), "chain": chain,
                                                        "weights": {t: round(w, 2) for t, w in restricted.weights.weights.items()}})
-        return restricted, analyse(analysis.question + " " + " ".join(chain)) if chain else analysis
+        if not chain:
+            return restricted, plan
+        # the last hop: the followed entities are what the answer is about now
+        return restricted, replace(plan, subjects=(), terms=tuple(dict.fromkeys((*plan.terms, *(c.lower() for c in chain)))))
+
+    @staticmethod
+    def _bridge_citations(plan: QuestionPlan, state: _Round, pool: EvidencePool) -> list:
+        """For each entity followed: the best sentence naming it (the link to the question)."""
+        found = []
+        for name in state.followed:
+            naming = [item for item in pool.ranked(200) if name.lower() in item.text.lower() and item.score > 0]
+            if naming:
+                found.append(cite(naming[0]))
+        return found
 
     @staticmethod
     def _last_hop_weights(pool: EvidencePool, chain: list[str]) -> TermWeights:
@@ -174,29 +186,6 @@ class HypergraphAgent:
         for term in used:
             weights[term] *= 0.25
         return TermWeights(weights)
-
-    def _per_aspect(self, pool: EvidencePool, analysis: QueryAnalysis, context: AgentContext) -> Reading | None:
-        """A question spanning several places ("compare the directors of A and B", "from 2019 to 2023")
-        read extractively: one answer span per aspect it names, each from a sentence that mentions the
-        aspect and cited on its own page. None when fewer than two aspects are answered."""
-        aspects = analysis.aspects()
-        if not analysis.spread or analysis.answer_type == "yesno" or analysis.options or len(aspects) < 2:
-            return None
-        parts, citations, missing = [], [], []
-        for aspect in aspects:
-            sub = EvidencePool(context.workspace, pool.weights)
-            sub.items = {key: item for key, item in pool.items.items() if aspect.lower() in item.text.lower()}
-            reading = extractive(sub, analysis, context.runner)
-            if reading.found:
-                parts.append(f"{aspect}: {reading.text}")
-                citations.extend(c for c in reading.citations if c not in citations)
-            else:
-                missing.append(aspect)
-        context.trace.note("hypergraph aspects", {"aspects": aspects, "answered": parts, "missing": missing})
-        if len(parts) < 2:
-            return None
-        note = "one answer per aspect" + (f"; nothing found for {', '.join(missing)}" if missing else "")
-        return Reading("; ".join(parts), citations, note=note)
 
     # --- retrieve -----------------------------------------------------------------------
     def _retrieve(self, queries, state: _Round, pool: EvidencePool, context: AgentContext) -> list[SearchHit]:
@@ -216,7 +205,7 @@ class HypergraphAgent:
         return fresh
 
     # --- evolve -------------------------------------------------------------------------
-    def _evolve(self, hits, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
+    def _evolve(self, hits, plan: QuestionPlan, state: _Round, pool: EvidencePool, store: HypergraphStore,
                 context: AgentContext) -> None:
         scored = []
         for hit in hits:
@@ -231,7 +220,7 @@ class HypergraphAgent:
             kinds = extract_entities(passage)
             relation = ""
             if use_model and rank < self.model_passages:
-                model_names, relation = self._model_entities(passage, analysis, context)
+                model_names, relation = self._model_entities(passage, plan, context)
                 for name in model_names:
                     kinds.setdefault(name, "name")
             description = (relation + " — " if relation else "") + clip(passage, 300)
@@ -243,10 +232,10 @@ class HypergraphAgent:
                 unit = store.insert(hit.chunk.doc_id, description, kinds, [source], kinds=kinds)
             state.touched[unit.id] = unit
 
-    def _model_entities(self, passage: str, analysis: QueryAnalysis, context: AgentContext) -> tuple[list[str], str]:
+    def _model_entities(self, passage: str, plan: QuestionPlan, context: AgentContext) -> tuple[list[str], str]:
         try:
             completion = context.runner.complete(
-                EXTRACT_ENTITIES.render(passage=passage, question=analysis.question), max_tokens=120,
+                EXTRACT_ENTITIES.render(passage=passage, question=plan.question), max_tokens=120,
                 constraint=JsonSchema(ENTITY_SCHEMA, "entities"),
             )
             data = json.loads(completion.text)
@@ -280,44 +269,44 @@ class HypergraphAgent:
             merged_ids.append(merged.id)
 
     # --- judge --------------------------------------------------------------------------
-    def _judge(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, store: HypergraphStore,
+    def _judge(self, plan: QuestionPlan, state: _Round, pool: EvidencePool, store: HypergraphStore,
                context: AgentContext, last: bool) -> Judgement:
         if last:
             return Judgement("answer", reason="last round")
         use_model = self.judge_mode == "model" or (self.judge_mode == "auto" and context.reader_mode() == "generative")
         if use_model and "json_schema" in context.runner.capabilities.constraints:
-            judged = self._model_judge(analysis, state, store, context)
+            judged = self._model_judge(plan, state, store, context)
             if judged is not None:
                 return judged
-        return self._rule_judge(analysis, state, pool, store, context)
+        return self._rule_judge(plan, state, pool, store, context)
 
-    def _rule_judge(self, analysis, state: _Round, pool: EvidencePool, store: HypergraphStore, context) -> Judgement:
-        total = sum(pool.weights.weights.values())
-        confident = total > 0 and pool.best_score() >= CONFIDENT_COVERAGE * total
+    def _rule_judge(self, plan: QuestionPlan, state: _Round, pool: EvidencePool, store: HypergraphStore, context) -> Judgement:
+        covered = confident(pool)
         live = [u for u in state.touched.values() if u.status == "live"]
         if not live:
-            return Judgement("widen", self._uncovered_queries(analysis, state, pool, []), reason="no memory unit yet")
+            return Judgement("widen", self._uncovered_queries(plan, state, pool, []), reason="no memory unit yet")
         # deepen from the unit holding the question's own names (the chain's anchor), if any
-        anchors = {entity_key(n) for n in (*analysis.names, *analysis.identifiers, *analysis.quoted)}
+        anchors = {entity_key(n) for n in plan.subjects}
         anchored = [u for u in live if anchors & {entity_key(e) for e in u.entities}] or live
         best = max(anchored, key=lambda u: pool.weights.score(u.description))
-        bridges = self._bridges(best, analysis, state, store, context, pool)
-        if confident and (analysis.kind != "chain" or state.followed or not bridges):
+        bridges = self._bridges(best, plan, state, store, context, pool)
+        multi_hop = plan.intent in ("chain", "bridge")
+        if covered and (not multi_hop or state.followed or not bridges):
             return Judgement("answer", reason="the best evidence covers the question's terms")
-        if analysis.kind == "chain" and bridges:
+        if multi_hop and bridges:
             return Judgement("deepen", tuple(bridges), best.id, reason=f"a chain: follow entities near {best.label}")
-        widen = self._uncovered_queries(analysis, state, pool, live)
+        widen = self._uncovered_queries(plan, state, pool, live)
         if widen:
             return Judgement("widen", widen, reason="terms of the question no memory unit covers")
         if bridges:
             return Judgement("deepen", tuple(bridges), best.id, reason=f"follow entities near {best.label}")
         return Judgement("answer", reason="nothing new to look for")
 
-    def _bridges(self, unit: MemoryUnit, analysis: QueryAnalysis, state: _Round, store: HypergraphStore,
+    def _bridges(self, unit: MemoryUnit, plan: QuestionPlan, state: _Round, store: HypergraphStore,
                  context: AgentContext, pool: EvidencePool) -> list[str]:
         """Rare named entities near ``unit`` that the question does not name and no query has asked,
         those in the sentences closest to the question first (numbers and dates are not followed)."""
-        asked = {t.lower() for t in analysis.key_terms()} | {q.lower() for q in state.asked} | {n.lower() for n in analysis.names}
+        asked = {t.lower() for t in plan.key_terms()} | {q.lower() for q in state.asked} | {n.lower() for n in plan.subjects}
         near = store.neighbourhood(unit.doc_id, unit_id=unit.id, depth=1).entities
         kinds = dict(store.vertices(unit.doc_id))
         fresh = []
@@ -326,13 +315,13 @@ class HypergraphAgent:
                     or any(w in asked for w in terms(name)) and len(terms(name)) == 1:
                 continue
             found, total = context.workspace.document_frequency(name, context.doc_ids)
-            if 0 < found <= max(3, total * 0.2):
+            if 0 < found <= max(3, total * W.RARE_SHARE):
                 fresh.append(name)
         closeness = {name: max((item.score for item in pool.items.values() if name.lower() in item.text.lower()), default=0.0)
                      for name in fresh}
         return sorted(fresh, key=lambda name: -closeness[name])[:3]
 
-    def _uncovered_queries(self, analysis: QueryAnalysis, state: _Round, pool: EvidencePool, live) -> tuple[str, ...]:
+    def _uncovered_queries(self, plan: QuestionPlan, state: _Round, pool: EvidencePool, live) -> tuple[str, ...]:
         covered = set()
         for unit in live:
             covered.update(terms(unit.description))
@@ -349,15 +338,15 @@ class HypergraphAgent:
                 continue
             state.followed.append(name)
             found, total = context.workspace.document_frequency(name, context.doc_ids)
-            pool.weights.weights[name.lower()] = 0.8 * math.log((total + 1) / (found + 0.5))
+            pool.weights.weights[name.lower()] = W.FOLLOWED_ENTITY * math.log((total + 1) / (found + 0.5))
         pool.rescore()
 
-    def _model_judge(self, analysis, state: _Round, store: HypergraphStore, context: AgentContext) -> Judgement | None:
+    def _model_judge(self, plan: QuestionPlan, state: _Round, store: HypergraphStore, context: AgentContext) -> Judgement | None:
         live = sorted((u for u in state.touched.values() if u.status == "live"), key=lambda u: u.id)
         units = "\n".join(f"{u.label}: {clip(u.description, 240)} (entities: {', '.join(u.entities[:8])})" for u in live[:10])
         try:
             completion = context.runner.complete(
-                JUDGE_MEMORY.render(question=analysis.question, units=units or "(none)", searches="; ".join(state.asked)),
+                JUDGE_MEMORY.render(question=plan.question, units=units or "(none)", searches="; ".join(state.asked)),
                 max_tokens=80, constraint=JsonSchema(JUDGE_SCHEMA, "judgement"),
             )
             data = json.loads(completion.text)

@@ -15,12 +15,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from lcagent.agents.analysis import QueryAnalysis, analyse
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import Reading, extractive, generative
+from lcagent.agents.pipeline import EvidenceStrategy
+from lcagent.agents.reader import Reading
+from lcagent.agents.tool_agent import confident
 from lcagent.memory.memex import MemexEntry, MemexError, MemexStore, TextRef
 from lcagent.prompts import MEMEX_ACTION
+from lcagent.query import analyse
+from lcagent.query.plan import QuestionPlan
 from lcagent.records import Chunk, GrepHit, Page, SearchHit
 from lcagent.runners.base import Message
 from lcagent.tools.base import ToolResult
@@ -34,7 +37,6 @@ MEMEX_ACTION_SCHEMA = {
 }
 WORKING_BUDGET = 4000
 WARN_FRACTION = 0.8  # the status line warns, and the agent compresses, from here on
-CONFIDENT_COVERAGE = 0.6
 _INDEX_REF = re.compile(r"\bm\d+\b")
 
 
@@ -93,49 +95,53 @@ class WorkingContext:
         return self.tokens() >= WARN_FRACTION * self.budget
 
 
-class MemexAgent:
+class MemexAgent(EvidenceStrategy):
     """``memory=False`` keeps full tool outputs in the working context instead (the baseline
     a memory run is measured against); nothing is archived then."""
 
     name = "memex"
+    description = "a tool agent whose working context holds an index of archived findings, reused by later questions"
 
     def __init__(self, working_budget: int = WORKING_BUDGET, *, memory: bool = True,
                  stop_when_confident: bool = True) -> None:
         self.working_budget = working_budget
         self.memory = memory
         self.stop_when_confident = stop_when_confident
+        self._run: _Run | None = None
 
-    def answer(self, question: str, context: AgentContext) -> Reading:
-        analysis = analyse(question)
+    def seed(self, plan: QuestionPlan, context: AgentContext) -> EvidencePool:
         scope = context.doc_ids[0]  # entries are kept under the first document in scope
         store = MemexStore(context.workspace.db)
-        pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, analysis, context.doc_ids))
-        working = WorkingContext(analysis.question, self.working_budget, context.runner.count_tokens)
-        run = _Run(context, store, scope, pool, working, self.memory)
-        reused = run.resume(analysis) if self.memory else []
+        pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
+        working = WorkingContext(plan.question, self.working_budget, context.runner.count_tokens)
+        run = self._run = _Run(context, store, scope, pool, working, self.memory)
+        reused = run.resume() if self.memory else []
         context.trace.note("memex resume", {"entries": store.count(scope) if self.memory else 0, "reused": reused})
-        for tool, arguments in _seed_actions(analysis):
+        for tool, arguments in _seed_actions(plan):
             context.progress(Progress(tool, arguments.get("query") or arguments.get("pattern", "")))
             run.act(tool, arguments)
+        return pool
+
+    def gather(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> None:
+        run = self._run
         steps = 0
-        settled = run.settled_by(analysis) if self.memory and self.stop_when_confident else None
+        settled = run.settled_by(plan) if self.memory and self.stop_when_confident else None
         if settled:
             # an earlier question asked at least as much and its model judged this evidence enough
             context.trace.note("memex settled", {"finding": settled})
-        elif not (self.stop_when_confident and run.confident()):
+        elif not (self.stop_when_confident and confident(pool)):
             steps = self._model_loop(run, context)
-        working.observe()
-        context.trace.note("memex working context", {"peak_tokens": working.peak, "budget": working.budget,
+        run.working.observe()
+        context.trace.note("memex working context", {"peak_tokens": run.working.peak, "budget": run.working.budget,
                                                      "model_steps": steps, "memory": self.memory})
-        context.progress(Progress("answer", "reading the evidence"))
-        if context.reader_mode() == "generative":
-            reading = generative(pool, analysis, context.runner)
-        else:
-            reading = extractive(pool, analysis, context.runner)
+
+    def read(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading:
+        reading = super().read(plan, pool, context)
+        run = self._run
         if self.memory and reading.found:
-            run.archive_finding(analysis, reading)
-        reading.note = (reading.note + "; " if reading.note else "") + f"peak working context {working.peak}/{working.budget} tokens"
-        self.last_peak = working.peak
+            run.archive_finding(plan, reading)
+        reading.note = (reading.note + "; " if reading.note else "") + f"peak working context {run.working.peak}/{run.working.budget} tokens"
+        self.last_peak = run.working.peak
         return reading
 
     def _model_loop(self, run: "_Run", context: AgentContext) -> int:
@@ -167,7 +173,7 @@ class MemexAgent:
                 if tool == "read" and len(context.doc_ids) == 1:
                     arguments["doc"] = context.doc_ids[0]
                 run.act(tool, arguments)
-            if self.stop_when_confident and run.confident():
+            if self.stop_when_confident and confident(run.pool):
                 return step
         return max_steps
 
@@ -184,11 +190,7 @@ class _Run:
     memory: bool
     _chunks: dict[tuple[str, int], Chunk] = field(default_factory=dict)
 
-    def confident(self) -> bool:
-        total = sum(self.pool.weights.weights.values())
-        return total > 0 and self.pool.best_score() >= CONFIDENT_COVERAGE * total
-
-    def resume(self, analysis: QueryAnalysis) -> list[str]:
+    def resume(self) -> list[str]:
         """Load earlier entries that share the question's weighted terms into the evidence pool."""
         weights = self.pool.weights
         scored = []
@@ -203,7 +205,7 @@ class _Run:
         self.refresh_map()
         return [entry.index for entry in chosen]
 
-    def settled_by(self, analysis: QueryAnalysis) -> str | None:
+    def settled_by(self, plan: QuestionPlan) -> str | None:
         """The index of an earlier finding whose question had every weighted term of this one."""
         wanted = {term for term, weight in self.pool.weights.weights.items() if weight > 0}
         if not wanted:
@@ -296,12 +298,12 @@ class _Run:
         self.refresh_map()
         self.context.trace.note("memex compress", {"span": span_index, "live": live, "summary": summary})
 
-    def archive_finding(self, analysis: QueryAnalysis, reading: Reading) -> None:
+    def archive_finding(self, plan: QuestionPlan, reading: Reading) -> None:
         refs = [TextRef(c.doc_id, "page", c.page_index) for c in reading.citations if c.doc_id and c.page_index]
         quotes = "\n".join(c.render() for c in reading.citations)
-        self.store.archive(self.scope, f"finding: {clip(analysis.question, 60)} → {clip(reading.text, 40)}",
-                           f"Q: {analysis.question}\nA: {reading.text}\n{quotes}", source="finding",
-                           key=f"finding {analysis.question}", refs=refs)
+        self.store.archive(self.scope, f"finding: {clip(plan.question, 60)} → {clip(reading.text, 40)}",
+                           f"Q: {plan.question}\nA: {reading.text}\n{quotes}", source="finding",
+                           key=f"finding {plan.question}", refs=refs)
 
     def _load(self, refs) -> None:
         workspace = self.context.workspace
@@ -322,9 +324,9 @@ class _Run:
         return self._chunks.get((doc_id, ordinal))
 
 
-def _seed_actions(analysis: QueryAnalysis) -> list[tuple[str, dict]]:
-    actions = [("search", {"query": query, "k": 6}) for query in analysis.search_queries()[:3]]
-    actions += [("grep", {"pattern": pattern, "literal": True}) for pattern in analysis.exact_patterns()[:4]]
+def _seed_actions(plan: QuestionPlan) -> list[tuple[str, dict]]:
+    actions = [("search", {"query": query, "k": 6}) for query in plan.search_queries()[:3]]
+    actions += [("grep", {"pattern": pattern, "literal": True}) for pattern in plan.exact_patterns()[:4]]
     return actions
 
 

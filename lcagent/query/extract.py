@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from lcagent.query.lexicon import MONTHS, QUESTION_WORDS, STOPWORDS
+from lcagent.query.lexicon import MONTHS, QUESTION_WORDS, STOPWORDS, UNIT_CODES
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’")
@@ -17,7 +17,10 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # hyphenated or underscored words ("long-context", "max_len"), uuids, and words mixing letters
 # and digits ("R2", "3M", "x86"); periods such as FY2019 are qualifiers, not identifiers.
 _IDENTIFIER = re.compile(
-    rf"\b{_UUID}\b|\b\w+(?:[-_]\w+)+\b|\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b", re.I
+    rf"\b{_UUID}\b|(?<![\w/])(?:/[\w.-]+){{2,}}"                           # paths: /var/lib/pgdata
+    rf"|\b[\w-]*[_\d][\w-]*\.[A-Za-z][A-Za-z0-9]{{1,4}}\b"                 # file names: report_v1.docx
+    rf"|\b[A-Za-z]\w*(?:\.[a-z]\w*)+\.(?:toml|ya?ml|json|ini|cfg|conf|xml|csv|xlsx?|docx?|pdf|txt|log|py|md)\b"
+    rf"|\b\w+(?:[-_]\w+)+\b|\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b", re.I
 )
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d(?:[\d,]*\d)?(?:\.\d+)?%?(?![\w])")
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
@@ -35,7 +38,7 @@ _PERIOD = re.compile(
 )
 # Capitalised runs, allowing a few lower-case joiners inside ("Bank of America", "Leonardo da Vinci").
 _NAME = re.compile(
-    r"\b[A-Z][\w'’&.-]*\w(?:\s+(?:(?:of|de|da|del|der|van|von|la|le|the|&|for|on)\s+)?[A-Z0-9][\w'’&.-]*\w?)*"
+    r"\b[A-Z][\w'’&.-]*\w(?:\s+(?:(?:of|de|da|del|der|van|von|la|le|the|&|for|on)\s+)?[A-Z0-9](?:[\w'’&.-]*\w)?)*"
 )
 _AUXILIARIES = frozenset(
     "is are was were do does did can could has have had will would should may might must shall".split()
@@ -64,7 +67,10 @@ def periods(text: str) -> list[str]:
     return list(dict.fromkeys(" ".join(m.group(0).split()) for m in _PERIOD.finditer(text)))
 
 
-def identifiers(text: str) -> list[str]:
+def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
+    """Identifiers. With ``keys_only`` (questions), a plain lower-case hyphenated word counts only
+    where a key stands ("the number for long-context", "long-context, big-owl and ..."), not as a
+    modifier or a predicate ("a no-confidence motion", "is it thread-safe?")."""
     found = []
     period_spans = [m.span() for m in _PERIOD.finditer(text)]
     for match in _IDENTIFIER.finditer(text):
@@ -73,8 +79,20 @@ def identifiers(text: str) -> list[str]:
             continue  # FY2019, Q3: a qualifier
         if re.fullmatch(r"[\d,.]+|\d+(?:st|nd|rd|th|s)", token, re.I):
             continue  # a number or an ordinal ("3rd", "1990s")
+        if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and not _key_position(text, match.start()):
+            continue
         found.append(token)
     return list(dict.fromkeys(found))
+
+
+_KEY_BEFORE = re.compile(
+    r"(?:^|[,:;(\[\"“'‘]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
+    r"key|keys|called|named|labelled|labeled|between|that|which|who|can|could|will|would|should|may|must|might|shall|"
+    r"host|service|services|tenant|tenants|user|users|variable|register|file)|[-*•])\s*$", re.I)
+
+
+def _key_position(text: str, start: int) -> bool:
+    return bool(_KEY_BEFORE.search(text[:start]))
 
 
 def numbers(text: str) -> list[str]:
@@ -88,58 +106,114 @@ def numbers(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def names(text: str) -> list[str]:
-    """Capitalised names, without a leading question word, auxiliary or article.
+def names(text: str, *, tails: bool = True) -> list[str]:
+    """Capitalised names, without a leading question word, auxiliary, article or preposition.
 
-    A lone capitalised word that opens the text (or a sentence) is just the start of the
-    sentence ("Summarise ...", "List ...") unless it is followed by another capitalised word.
+    A lone capitalised word that opens a sentence is just its first word ("Summarise ...",
+    "List ...") unless another capitalised word follows; a lone one after "a"/"an" and before a
+    lower-case noun is an adjective ("an Italian physicist"); an acronym of a common noun heading
+    "X of Name" is not part of the name ("the CEO of Orbis Freight"); a possessive ends a name.
     """
     found = []
     period_spans = [m.span() for m in _PERIOD.finditer(text)]
     for match in _NAME.finditer(text):
         if any(a <= match.start() < b for a, b in period_spans):
             continue  # "FY2018", "June 2023": a period
-        parts = match.group(0).split()
-        while parts and (parts[0].lower() in QUESTION_WORDS | STOPWORDS | _AUXILIARIES):
+        raw = match.group(0)
+        possessive = re.search(r"['’]s?\b", raw)
+        if possessive:
+            raw = raw[: possessive.start()]  # "Poison's album" → "Poison"
+        parts = raw.split()
+        while parts and parts[0].lower() in _NOT_NAME_STARTS:
             parts.pop(0)
-        while parts and parts[-1].lower() in STOPWORDS | {"&"}:
+        while len(parts) > 2 and parts[1].lower() == "of" and _common_acronym(parts[0]):
+            parts = parts[2:]  # "CEO of Orbis Freight", "ISBNs of Winter Ledger"
+        while parts and (parts[-1] in STOPWORDS or parts[-1] == "&"):
             parts.pop()
-        if not parts:
+        if sentence_initial(text, match.start()) and len(parts) >= 3 and parts[1].lower() in ("of", "for") \
+                and _quantity_noun(parts[0]):
+            parts = parts[2:]  # "Population of Ferndale", "Revenue for Pelham Motors": the measure is not the name
+        if not parts or (len(parts) == 1 and _common_acronym(parts[0])):
             continue
         name = " ".join(parts).rstrip(".’'")
-        sentence_start = match.start() == 0 or re.search(r"[.?!:;]\s*[\"“']?$", text[: match.start()])
+        before = text[: match.start()]
+        sentence_start = match.start() == 0 or re.search(r"[.?!]\s*[\"“']?$", before)
         if sentence_start and len(parts) == 1 and name == match.group(0).rstrip(".’'"):
             continue
-        if name.lower() in MONTHS or re.fullmatch(r"\d+", name):
+        after = text[match.end():]
+        if len(parts) == 1 and re.search(r"\b(?:a|an)\s+$", before, re.I) and re.match(r"\s+[a-z]", after):
+            continue  # "an Italian physicist": an adjective
+        if len(parts) == 1 and not possessive and _DEMONYM.search(name) and re.match(r"\s*(?:[?.!,;]|$|and\b|or\b)", after) \
+                and re.search(r"\b(?:is|are|was|were|both|all|not|also|be)\s+$", before, re.I):
+            continue  # "both American": a predicate adjective
+        if sentence_start and len(parts) == 2 and _IDENTIFIER.fullmatch(parts[1]) and parts[0].isalpha():
+            parts, name = parts[1:], parts[1]  # "Later R3 ...", "Register R2 takes ...": the identifier
+        if name.lower() in MONTHS or name.upper() in UNIT_CODES or re.fullmatch(r"\d+", name):
             continue
-        found.append(name + _noun_tail(text, match.end()))
+        verb_follows = re.search(r"\b(?:did|does|do|will|can|could|would|should|may|might|must)\s+(?:the\s+|a\s+|an\s+)?$",
+                                 before, re.I)
+        tail = "" if possessive or verb_follows or not tails else _noun_tail(text, match.end())
+        found.append(name + tail)
     return list(dict.fromkeys(found))
 
 
-_TAIL = re.compile(r"((?:\s+[a-z][a-z'’-]+){1,2}?)(?=\s+(?:\w+ed|\w+ing|is|are|was|were|has|have|had)\b|\s*[?.!,;:]|\s*$)")
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ch|ic|i)$")
+_NOT_NAME_STARTS = QUESTION_WORDS | STOPWORDS | frozenset(
+    """is are was were do does did can could has have had will would should may might must shall among across within
+    every each both either neither""".split()) | frozenset(
+    """
+    without despite regarding concerning via including per besides amid toward towards upon""".split())
+_ADVERBS = frozenset("ever never also still already just only even recently currently once first last".split())
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    return start == 0 or re.search(r"[.?!]\s*[\"“']?$", text[:start]) is not None
+
+
+def _quantity_noun(word: str) -> bool:
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES
+
+    return HEAD_NOUN_TYPES.get(word.lower()) in ("number", "date")
+
+
+def _common_acronym(word: str) -> bool:
+    """"CEO", "IDs", "ISBN": an all-capitals common noun, not a name."""
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES, PERSON_ROLES
+
+    bare = re.sub(r"s$", "", word)
+    return bare.isupper() and len(bare) >= 2 and (bare.lower() in HEAD_NOUN_TYPES or bare.lower() in PERSON_ROLES)
+
+
+_TAIL = re.compile(r"((?:\s+[a-z][a-z'’-]+){1,2}?)(?=\s+(?:\w+ed|\w+ing|is|are|was|were|has|have|had)\b)")
 
 
 def _noun_tail(text: str, end: int) -> str:
     """Lower-case nouns that finish a name's noun phrase ("the Harrow Point *light* automated"):
-    up to two words, when what follows is a verb form or the end of the clause."""
+    up to two words, when what follows is a verb form."""
     match = _TAIL.match(text, end)
     if not match:
         return ""
     tail = match.group(1).split()
-    if any(w in STOPWORDS or w in QUESTION_WORDS or w.endswith(("ed", "ly", "ing")) for w in tail):
+    if any(w in STOPWORDS or w in QUESTION_WORDS or w in _ADVERBS or w.endswith(("ed", "ly", "ing")) for w in tail):
         return ""
     return " " + " ".join(tail)
 
 
 def entities(text: str, limit: int = 12) -> dict[str, str]:
-    """Names, identifiers and numbers in a passage → their kind ("name", "id", "number")."""
+    """Names, identifiers and numbers in a passage → their kind ("name", "id", "number").
+
+    Years count as numbers here: in a passage they are facts, not restrictions."""
     found: dict[str, str] = {}
-    for name in names(text):
-        if len(name) >= 3:
-            found.setdefault(name, "name")
+    for name in names(text, tails=False):
+        if len(name) >= 3 and name not in found:
+            found[name] = "name"
     for identifier in identifiers(text):
+        if any(identifier in name.split() for name in found):
+            found = {k: v for k, v in found.items() if identifier not in k.split()}
         found.setdefault(identifier, "id")
-    for number in numbers(text):
-        if len(number.strip("+-$%")) >= 2:
+    taken = [m.span() for m in _IDENTIFIER.finditer(text)]
+    for match in _NUMBER.finditer(text):
+        number = match.group(0)
+        if len(number.strip("+-$%")) >= 2 and not any(a <= match.start() and match.end() <= b for a, b in taken):
             found.setdefault(number, "number")
     return dict(list(found.items())[:limit])

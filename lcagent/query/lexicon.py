@@ -27,8 +27,9 @@ QUESTION_WORDS = frozenset(
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50,
-    "hundred": 100, "a dozen": 12, "dozen": 12, "single": 1,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+    "half-dozen": 6, "half a dozen": 6, "a dozen": 12, "dozen": 12, "single": 1, "couple": 2, "pair": 2,
 }
 
 MONTHS = ("january february march april may june july august september october november december "
@@ -53,24 +54,30 @@ _heads("number", "number numbers amount amounts total totals sum count percentag
                  "population size height length width depth weight distance speed temperature age score scores "
                  "quantity balance capital valuation growth volume fee fees tax taxes wage wages pay payment "
                  "payments compensation headcount employees turnover yield interest inventory receivables "
-                 "payables capacity duration")
+                 "payables capacity duration port ports dosage dosages dose doses")
 _heads("person", "person people man woman men women author authors writer writers director directors actor actress "
                  "president ceo cfo founder founders chairman chairwoman chair owner leader leaders king queen "
                  "captain keeper player players singer composer artist painter poet scientist inventor husband "
                  "wife father mother son daughter brother sister child children officer auditor manager "
                  "executive executives coach politician senator governor minister emperor prince princess "
-                 "presenter host narrator character characters protagonist")
+                 "presenter narrator character characters protagonist drummer guitarist bassist vocalist "
+                 "frontman filmmaker physicist chemist economist historian philosopher journalist novelist lawyer judge "
+                 "plaintiff defendant")
 _heads("place", "place places city cities town towns country countries state states village island islands river "
                 "rivers region regions continent location locations address capital headquarters venue county "
-                "province street mountain lake port airport station district neighborhood neighbourhood")
+                "province street mountain lake airport station district districts neighborhood neighbourhood "
+                "hometown birthplace")
 _heads("organization", "company companies organization organisation organizations organisations firm firms agency "
                        "agencies bank banks university universities school schools team teams band bands club "
                        "clubs party parties publisher label studio network airline manufacturer brand brands "
                        "institution institutions government subsidiary subsidiaries competitor competitors "
-                       "customer customers supplier suppliers employer newspaper magazine")
+                       "customer customers supplier suppliers employer newspaper magazine outlet outlets "
+                       "regulator auditor broadcaster")
 _heads("identifier", "id ids uuid uuids code codes key keys identifier identifiers variable variables register "
                      "registers version versions password passwords serial token tokens symbol ticker isbn "
-                     "reference handle username")
+                     "reference handle username usernames hostname hostnames ip api url urls")
+_heads("phrase", "position positions title titles role roles job jobs post occupation profession colour color genre "
+                 "style nationality nickname religion breed species")
 # ``capital`` is both a place ("the capital of France") and money ("capital expenditure"): the
 # money sense only as a modifier, which typing by the last word of the head handles.
 HEAD_NOUN_TYPES["capital"] = "place"
@@ -81,7 +88,7 @@ PERSON_ROLES = frozenset(
     """director author writer founder creator composer singer producer wife husband father mother son daughter
     brother sister owner ceo president chairman manager coach captain star lead actor actress player
     inventor designer architect editor publisher presenter host spouse partner successor predecessor
-    teacher student""".split()
+    teacher student drummer guitarist bassist vocalist frontman member founder""".split()
 )
 
 # Units a document is made of, which a "how many ..." question can count.
@@ -89,4 +96,48 @@ DOCUMENT_UNITS = frozenset(
     """pages page chapters chapter sections section tables table figures figure footnotes references
     appendices appendix items entries lines paragraphs words mentions occurrences times exhibits
     parts articles clauses""".split()
+)
+
+# Currency and unit codes: they say how a figure is written, they are not what is asked about.
+UNIT_CODES = frozenset(
+    """USD EUR GBP JPY CNY RMB CAD AUD CHF INR HKD SGD KRW BRL MXN SEK NOK DKK US$ KM KG MB GB TB KB MW GW KWH
+    MWH GWH BPS PCT""".split()
+)
+
+# Two-word heads whose type differs from their last word's ("serial number" is an identifier).
+COMPOUND_TYPES = {
+    "serial number": "identifier", "version number": "identifier", "phone number": "identifier",
+    "account number": "identifier", "model number": "identifier", "part number": "identifier",
+    "order number": "identifier", "case number": "identifier", "ticket number": "identifier",
+    "reference number": "identifier", "registration number": "identifier", "patch level": "identifier",
+    "file name": "identifier", "boiling point": "number", "melting point": "number", "ip address": "identifier",
+    "email address": "identifier", "web address": "identifier", "mac address": "identifier",
+}
+
+# Words that end the names of organisations: "Harlow Energy", "Meridian Trust", "Acme Corp".
+ORGANIZATION_ENDINGS = frozenset(
+    """inc inc. corp corp. corporation co co. company ltd ltd. llc plc group holdings bank trust energy partners
+    capital industries international technologies systems labs laboratories university college institute
+    foundation association agency authority commission council ministry department airlines motors
+    pharmaceuticals media records studios estates foods motors shipping line lines logistics""".split()
+)
+
+# Words that make an option or a name a place ("Lake Orvan", "Ferndale Abbey").
+PLACE_WORDS = frozenset(
+    """lake river mount mountain bay island abbey chapel church cathedral castle street road avenue park bridge tower
+    station airport city town village county valley forest sea ocean harbour harbor port""".split()
+)
+
+# Nouns for the parts of a document a question can be about ("Summarise the preface").
+DOCUMENT_PARTS = frozenset(
+    """preface introduction conclusion conclusions foreword epilogue prologue abstract discussion background
+    methodology methods results acknowledgements appendix glossary""".split()
+)
+
+# Relational nouns: "the X of Name" names something through its relation to Name; a question
+# asking something else about it bridges through it ("the auditor of Quarry Bay Foods was founded when?").
+RELATIONAL_NOUNS = PERSON_ROLES | frozenset(
+    """auditor parent maker manufacturer owner publisher label subsidiary distributor operator developer sponsor
+    winner architect advisor adviser creator builder designer successor predecessor company headquarters
+    birthplace employer""".split()
 )

@@ -6,6 +6,7 @@ execute the plan against the document. Nothing downstream looks at the question'
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
@@ -66,8 +67,41 @@ class QuestionPlan:
     direction: Direction | None = None
     options: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()  # content words worth searching for, lower-cased
+    unit: str | None = None  # the noun a number answer sits beside ("how many *steps*") or its scale
     reasons: tuple[str, ...] = ()
     source: Literal["rules", "model"] = "rules"
+
+    # --- what retrieval and reading derive from the plan ---------------------------------
+    def key_terms(self) -> list[str]:
+        """Terms an answering sentence should contain: whole identifiers and numbers among the
+        subjects (so "long-context" matches as one), then every content word."""
+        keys = [s.lower() for s in self.subjects if re.search(r"[-_\d]", s) and " " not in s]
+        keys += [t.lower() for t in self.terms]
+        keys += [year for q in self.qualifiers for year in re.findall(r"(?:1[5-9]|20)\d\d", q)]
+        return list(dict.fromkeys(k for k in keys if k))
+
+    def search_queries(self) -> list[str]:
+        """Full-text queries, most specific first: each subject with the relation, then all terms."""
+        queries = []
+        for subject in self.subjects[:6]:
+            queries.append(f"{subject} {self.relation}" if self.relation else subject)
+        if self.terms:
+            queries.append(" ".join(self.terms))
+        return list(dict.fromkeys(q for q in queries if q.strip()))
+
+    def exact_patterns(self) -> list[str]:
+        """Literal strings worth grepping for: subjects that are identifiers, numbers, quoted
+        phrases or multi-word names."""
+        return [s for s in self.subjects if len(s) >= 3 and (" " in s or re.search(r"[-_\d]", s) or not s.islower())]
+
+    def aspects(self) -> list[str]:
+        """What a question spanning several places compares: its options, else its subjects,
+        else its qualifiers (years)."""
+        if self.options:
+            return list(self.options)
+        if len(self.subjects) >= 2:
+            return list(self.subjects)
+        return list(self.qualifiers) if len(self.qualifiers) >= 2 else []
 
     @property
     def plural(self) -> bool:

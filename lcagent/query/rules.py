@@ -28,11 +28,14 @@ class Rule:
 PREFACE = Rule(
     "preface",
     r"^(?:(?:quick|simple|short|one|another|follow-?up|last|next)\s+(?:question|one|q)|question|q|tell me again"
-    r"|hey(?: there)?|hi|hello|ok(?:ay)?|so|well|also|and|please|just wondering|i(?:'m| am) (?:wondering|curious)"
+    r"|hey(?: there)?|hi|hello!?|ok(?:ay)?|so|well|also|and|please|just wondering|i(?:'m| am) (?:wondering|curious)"
+    r"|i(?:'m| am) (?:after|looking for|interested in|trying to (?:figure|find|work) out|trying to (?:find|learn|understand))"
     r"|i wonder|i(?:'d| would) like to know|i want(?: to know)?|i need(?: to know)?|help me (?:find|out)"
     r"|(?:can|could|would|will) you(?: please)?(?: tell me| let me know| check| find out)?|do you know"
     r"|(?:please )?tell me|let me know|based on (?:the|this) \w+|according to (?:the|this) \w+"
-    r"|from (?:the|this) \w+|in (?:the|this) (?:document|text|report|file|manual|paper|book|article))"
+    r"|from (?:the|this) \w+|in (?:the|this) (?:document|text|report|file|manual|paper|book|article)"
+    r"|[a-z][a-z'’]*(?:,?\s+[a-z][a-z'’]*){0,5}(?=:\s+(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|"
+    r"do|does|did|can|could|has|have|had)\b))"
     r"(?=[\s,:;!-])[\s,:;!-]*",
     "",
     ("quick question: who wrote it?", "tell me again: were they both american?", "could you tell me who wrote it?",
@@ -43,7 +46,7 @@ PREFACE = Rule(
 TRUTH_PREFACE = Rule(
     "is it true that",
     r"^(?:is it (?:true|correct|the case) that|true or false[:,]?|is the following (?:true|correct)[:,]?"
-    r"|whether|check (?:whether|if)|verify (?:whether|that|if)|confirm (?:whether|that|if)|tell me (?:whether|if))\s+",
+    r"|whether|if(?!.*,\s*(?:which|what|who|where|when|how)\b)|check (?:whether|if)|verify (?:whether|that|if)|confirm (?:whether|that|if)|tell me (?:whether|if))\s+",
     "yes_no",
     ("is it true that the light was automated in 1987?", "whether the merger closed in 2019",
      "true or false: the report mentions a fine"),
@@ -53,40 +56,76 @@ TRUTH_PREFACE = Rule(
 INTENT_RULES: tuple[Rule, ...] = (
     Rule("summary",
          r"\bsummar(?:y|ies|ise|ize|ised|ized|ising|izing)\b|\boverview\b|\bgist\b|\btl;?dr\b|\brecap\b"
-         r"|\b(?:main|key|central|principal) (?:points?|ideas?|themes?|findings?|takeaways?|arguments?|topics?)\b"
-         r"|\bwhat (?:is|are|was) (?:this|the) (?:\w+ ){0,2}(?:about|covering)\b"
+         r"|\bsynops[ie]s\b|\bsum (?:it |this |that )?up\b|\bin a nutshell\b|\bbrief(?:ly)? (?:me )?(?:on|about)\b"
+         r"|\bpr[ée]cis\b|\brundown\b|\bbreak (?:it |this )?down\b|\bboil\b.*\bdown\b|\bcondense\b|\bupshot\b"
+         r"|\belevator pitch\b|\bbird'?s[- ]eye\b|\bbig picture\b|\bbullet points\b|\bdraft an abstract\b"
+         r"|\bwhat ground does\b|\bheadline (?:messages?|points?|findings?)\b|\bwhat(?: is|'s) in it\b"
+         r"|\bwhat happens in (?:chapter|part|section|act|book|episode)\b"
+         r"|\b(?:overall|general) (?:structure|contents?|shape|story|plot)\b|\bstory of (?:this|the) (?:novel|book|film)\b"
+         r"|\b(?:explain|describe) what (?:this|the) \w+(?: \w+)? (?:does|is|says|covers)\b"
+         r"|\bwhat does (?:this|the) (?:\w+ ){0,2}(?:do|say)\b(?:,? (?:broadly|overall|in (?:plain|simple|short) (?:words|terms)))?\s*[?.]?$"
+         r"|\b(?:main|key|central|principal|overall) (?:points?|ideas?|themes?|findings?|takeaways?|arguments?|topics?|"
+         r"conclusions?|messages?|thesis|claims?)\b"
+         r"|^what (?:is|are|was|were) (?:(?:this|the|that) )?(?:\w+ ){0,2}(?:about|covering)\b(?! the (?:\w+ )?(?:of|for)\b)"
+         r"|\bwhat (?:topics|subjects|areas) (?:does|do|did) (?:this|the) (?:\w+ ){0,2}(?:cover|discuss|address)\b"
          r"|\bwhat does (?:this|the) (?:\w+ ){0,2}(?:cover|discuss|deal with|talk about)\b",
          "summary",
          ("summarise chapter 2", "what is this document about?", "give me an overview of the report",
           "what are the main points of the paper?", "what does the manual cover?"),
          ("what is the key code for x?",)),
     Rule("top_k",
-         r"\b(?:most|least) (?:common|commonly|frequent|frequently|often|used|repeated|recurring|popular|occurring)\b"
-         r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|names?|appear|occur|repeated|recur|list|text|document|used)\b)"
-         r"|\b(?:words?|terms?|tokens?|entries|items?) (?:that |which )?(?:appear|occur|come up|show up|recur|"
-         r"are used|are repeated|is used|is repeated)\w* (?:the )?most\b"
-         r"|\btop \w+ (?:words?|terms?|tokens?|entries|items?)\b|\bhighest (?:frequency|count)\b",
+         # a frequency cue ...
+         r"(?=.*(?:\b(?:most|least)\s+(?:\w+\s+)?(?:common|commonly|frequent|frequently|often|used|repeated|recurring|"
+         r"popular|occurring|requested|mentioned|cited)\b|\bcommonest\b|\bhighest (?:counts?|frequenc\w*)\b"
+         r"|\bby (?:frequency|count|occurrences)\b|\bword frequenc\w*"
+         r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most\b"
+         r"|\bthe most\s*[?.!]?$|\bmost[?.!]?\s*$|\btop (?:\w+ ){1,2}by\b|\bwhat are the top \w+\b|\bfrequency:))"
+         # ... about the text's own items, not a stated fact ("the most common cause of failure")
+         r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
+         r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+)\b)",
          "top_k",
          ("what are the ten most common words in the list?", "which 3 words appear most often?",
           "name the most frequently used word", "list the top five terms by frequency",
-          "which words come up the most?"),
+          "which words come up the most?", "what's the commonest word in the list?",
+          "which hostname is requested most frequently in the proxy log?"),
          ("what is the most common cause of failure?",)),
     Rule("count",
          r"\bhow many times\b|\bhow often\b|\bnumber of (?:times|occurrences|mentions|appearances)\b"
          r"|^(?:count|tally)\b|\b(?:count|tally) (?:how|the (?:number|occurrences|mentions))\b"
          r"|\bhow many (?:\w+ ){0,2}?(?:pages|chapters|sections|tables|figures|footnotes|references|appendices|"
-         r"paragraphs|lines|words|mentions|occurrences|exhibits|articles|clauses)\b(?!\s+(?:of|did|does|do|were|was) (?!the (?:document|text|report|book|manual)))"
-         r"|\bhow many (?:\w+ ){0,3}(?:are there|appear|occur) in (?:the|this) (?:document|text|report|list|book|manual)\b",
+         r"paragraphs|lines|words|mentions|occurrences|exhibits|articles|clauses|entries|items|rows|columns|notes|"
+         r"bullet points|headings)\b(?=.*\b(?:have|has|contain|contains|include|includes|are there|is there|list|lists|"
+         r"hold|holds|consist|mention|mentions|mentioned|appear|appears|occur|occurs|cite|cites|refer|refers)\b|\s*\??$)"
+         r"|\bhow many (?:\w+ ){0,3}(?:are there|appear|occur|are|is) in (?:the|this) (?:document|text|report|list|book|manual|"
+         r"file|log|memo|paper|chapter|section)\b"
+         r"|\bhow many (?:\w+ ){0,3}(?:does|do|did) (?:the|this) (?:document|text|report|list|book|manual|file|log|memo|paper|"
+         r"chapter|section|article|agreement|contract|filing|novel|specification|spec|essay|letter|policy|page) "
+         r"(?:name|mention|list|cite|contain|have|include|reference|describe|give)\b"
+         r"|\bhow many (?:mentions|references|citations|occurrences) (?:does|do|did) \S+"
+         r"|\b(?:total )?number of (?:\w+ ){0,2}(?:in|within) (?:the|this) (?:document|text|report|list|book|manual|file|"
+         r"log|memo|paper|chapter|section)\b",
          "count",
          ("how many times does 'river' appear?", "how often is the auditor mentioned?",
           "how many chapters does the report have?", "count the mentions of acme",
           "what is the number of occurrences of 'fox'?"),
          ("how many steps does the climb take?", "how many employees did the company have in 2020?")),
     Rule("chain",
-         r"\bend(?:s|ed)? up (?:holding|with|as|having|carrying|containing|storing|being|equal)\b"
+         r"(?=.*\b(?:variables?|vars?|registers?|values?|numbers?|copied|cop(?:y|ies)|assign\w*|constants?|cells?|names?|"
+         r"holds?|equal|feeds?|flows?|propagat\w*|passed|handing|source)\b)"
+         r"(?:.*\b(?:in the end|at the end|eventually|ultimately|originally|at the root|the root|source (?:variable|of)|"
+         r"original source|propagated|copied (?:along|into|from)|cop(?:y|ies) of (?:a )?cop(?:y|ies)|flows? into|passed on|"
+         r"handing values|(?:directly|indirectly) or|through (?:other|another|every|each|all)|via another|"
+         r"follow \S+ backwards?|track (?:the )?(?:number|value)|after (?:all|every) (?:the )?(?:assignments|copies|copy)|"
+         r"after every copy|feeds \S+ in the end|where (?:does|did) (?:its|the) value|whatever .{1,30}(?:held|holds|had)|"
+         r"start of (?:that|the) chain)\b"
+         r"|.*\bfrom the number \d+\b.*\bcop(?:y|ied)\b|.*\bwhat number is stored in \S+, ultimately\b"
+         r"|.*\bwhat(?:'s| is) the source (?:variable )?of\b)"
+         r"|\bend(?:s|ed)? up (?:holding|with|as|having|carrying|containing|storing|being|equal)\b"
          r"|\b(?:ultimately|eventually|finally) (?:hold|holds|carry|carries|contain|contains|store|stores|get|gets|equal|equals)\b"
          r"|\b(?:originally|ultimately) (?:come|comes|came|derive|derives|derived|from)\b"
-         r"|\btrace\b|\bchain of\b|\b(?:same value as|whatever \w+ holds)\b"
+         r"|\btrace\b|\bchain of\b|\b(?:same value as|whatever \w+ holds)\b|\bfollow (?:the )?(?:value|number|chain)\b"
+         r"|\b(?:hold|holds|have|has|carry|carries|contain|contains) (?:it|that value|this value) in the end\b"
+         r"|\bcop(?:y|ies) of \S+.*\b(?:directly|indirectly|through)\b|\b(?:get|gets|got|take|takes|took) (?:its|their) value from\b"
          r"|\bassigned (?:the )?(?:value|number)\b|\b(?:hold|holds|carry|carries|contain|contains|store|stores|receive|"
          r"receives|inherit|inherits|share|shares|get|gets) (?:the )?(?:same )?(?:value|number)\b"
          r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b",
@@ -102,12 +141,13 @@ BRIDGE_RELATIVE = Rule(
     "relative clause",
     # not "what is the number that ...": there the clause restricts what is asked, nothing is bridged
     r"^(?!(?:what|which) (?:is|are|was|were) the \w+(?: \w+)? (?:that|which)\b)(?:.*?)"
-    r"(?:\b(?:the|a|an|this|that)\s+(?:[\w'’-]+\s+){0,4}?(?:who|whom|whose|that|which)\s+(?!is\b|are\b|or\b)[\w'’-]+"
+    r"(?:\b(?:the|a|an|this|that)\s+(?:[\w'’-]+\s+){0,4}?(?<!\bon )(?<!\bin )(?<!\bat )(?<!\bby )(?<!\bfor )(?<!\bfrom )"
+    r"(?<!\bto )(?<!\bwith )(?<!\bduring )(?:who|whom|whose|that|which)\s+(?!or\b)[\w'’-]+"
     r"|\b(?:the|a|an)\s+(?:[\w'’-]+\s+){0,3}?(?:where|when)\s+\w+\s+\w+)",
     "bridge",
     ("what position did the woman who played corliss archer hold?",
      "which band, formed in 1990, released the album that topped the chart?"),
-    ("what is the number that appears first?",),
+    ("what is the number that appears first?", "show me all the dates on which the commission met"),
 )
 
 # --- answer types, in order (after the intent fixes some) ---------------------------------
@@ -116,7 +156,7 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
          r"^(?:why|how)\b(?!\s+(?:many|much|long|old|far|often|big|large|tall|high|deep|wide|fast|soon|late|early|"
          r"frequently|heavy|tall|small|short)\b)|\bwhy\b|\b(?:explain|describe|elaborate)\b|\bin what way\b"
          r"|\bfor what reason\b|\bwhat (?:led|leads|caused|causes) (?:to|the)\b|\bwhat (?:was|is|were|are) the (?:reasons?|"
-         r"purpose|rationale|motivation|significance|impact|effect|consequences?) (?:of|for|behind)\b",
+         r"purpose|rationale|motivation) (?:of|for|behind)\b",
          "sentence",
          ("why did the company restate its results?", "how does the cooling loop work?",
           "explain the change in margin", "what was the reason for the delay?"),
@@ -132,13 +172,17 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
     Rule("quantity",
          r"\bhow (?:many|much|long|old|far|big|large|tall|high|deep|wide|fast|heavy|often)\b"
          r"|\bwhat (?:is |was |were |are )?(?:the )?(?:percentage|percent|proportion|fraction|ratio|amount|sum|total|"
-         r"price|cost|rate)\b",
+         r"price|cost|rate)\b"
+         r"|\bwhat (?:did|does|do|will) .+ (?:spend|pay|earn|cost|raise|borrow|owe|invest|charge|lose|make|weigh|measure)\b",
          "number",
          ("how many steps does the climb take?", "how much did the company spend?", "what percentage of sales?",
           "what was the total revenue?"),
          ("how did it end?",)),
-    Rule("who", r"^(?:who|whom|whose)\b|\b(?:who|whom) (?:is|was|were|are|did|does|wrote|founded|directed)\b", "person",
-         ("who wrote the manual?", "whom did the board appoint?", "whose signature is on it?")),
+    Rule("who", r"^(?:who|whom|whose)\b|\b(?:by|to|with|for|from) (?:who|whom)\b|\bwho\??$"
+                r"|\b(?:compare|know|tell|find out|say|ask|see|check|guess) (?:me )?(?:who|whom)\b", "person",
+         ("who wrote the manual?", "whom did the board appoint?", "whose signature is on it?",
+          "the boy group was formed by who?", "compare who directed a and b"),
+         ("which label released the album of the singer who wrote it?",)),
     Rule("where", r"^where\b|\bwhere (?:is|was|were|are|did|does|do)\b", "place",
          ("where is the headquarters?", "where was she born?")),
 )
@@ -147,7 +191,7 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
 # After one of these openers, the next noun phrase (up to a preposition, verb or punctuation)
 # names what is asked; its last word types the answer (lexicon.HEAD_NOUN_TYPES).
 HEAD_OPENERS = (
-    r"^(?:what|which)\s+(?:(?:is|are|was|were|'s)\s+)?(?:(?:the|a|an|all(?: of)?(?: the)?|each|every)\s+)?",
+    r"^(?:what|which)(?:\s+(?:is|are|was|were)|['’]s)?\s+(?:(?:the|a|an|all(?: of)?(?: the)?|each|every)\s+)?",
     r"^(?:list|name|give(?: me)?|find|show(?: me)?|identify|provide|state|report|tell me|get|return|retrieve|"
     r"extract|enumerate|print|output|recall|fetch|look up)\s+(?:(?:all|every|each|both)(?: of)?\s+)?"
     r"(?:(?:the|a|an|any|its|their)\s+)?",

@@ -1,6 +1,6 @@
 """Evidence sentences come from whole pages, so a chunk boundary never cuts a quote."""
 
-from lcagent.agents.analysis import analyse
+from lcagent.query import analyse
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.chunking import ChunkSettings
 from lcagent.ingest import ingest_file
@@ -74,7 +74,7 @@ def test_a_question_offering_options_is_answered_by_a_choice_among_them(tmp_path
     from lcagent.runners.scripted import ScriptedRunner
 
     ws, pool, analysis = _pool_of(tmp_path, PEOPLE, "Who is older, Annie Morton or Terry Richardson?")
-    assert analysis.options == ("Annie Morton", "Terry Richardson") and analysis.spread
+    assert analysis.options == ("Annie Morton", "Terry Richardson") and analysis.intent == "choose"
     runner = ScriptedRunner(fn=lambda request: "Terry Richardson")
     reading = extractive(pool, analysis, runner)
     [request] = runner.calls
@@ -94,7 +94,7 @@ def test_a_yes_no_question_about_two_things_sees_evidence_about_both(tmp_path):
     pages = ["Annie Morton is an American model. " + "Annie Morton modelled for many magazines. " * 3,
              "Terry Richardson is an American photographer."]
     ws, pool, analysis = _pool_of(tmp_path, pages, "Are Annie Morton and Terry Richardson both American?")
-    assert analysis.answer_type == "yesno" and analysis.spread
+    assert analysis.answer_type == "yes_no" and analysis.aspects() == ["Annie Morton", "Terry Richardson"]
     runner = ScriptedRunner(fn=lambda request: "yes")
     reading = extractive(pool, analysis, runner)
     prompt = runner.calls[0].messages[-1].content
@@ -105,7 +105,7 @@ def test_a_yes_no_question_about_two_things_sees_evidence_about_both(tmp_path):
 
 def test_a_name_opening_the_sentence_is_a_whole_candidate():
     from lcagent.agents.evidence import EvidenceItem
-    from lcagent.agents.reader import candidates
+    from lcagent.agents.candidates import candidates
 
     def best(question, sentence):
         return candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse(question))[0].text
@@ -120,7 +120,7 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
 
 
 def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_path):
-    from lcagent.agents.reader import generative
+    from lcagent.agents.generative import generative
     from lcagent.runners.base import Completion, Verbatim
     from lcagent.runners.scripted import ScriptedRunner
 

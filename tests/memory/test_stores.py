@@ -11,8 +11,11 @@ EXACT = "line one\r\n\ttabbed  trailing  \nunicode: Ålesund — “quotes” �
 
 def test_migrations_are_recorded_in_order(films):
     ws, _ = films
+    from lcagent.memory.migrations import MIGRATIONS
+
     names = [row["name"] for row in ws.db.query("SELECT name FROM _migrations ORDER BY rowid")]
-    assert names[-2:] == ["m003_memex", "m004_hypergraph"]
+    assert names == [name for name, _ in MIGRATIONS]  # every migration, once, in the order defined
+    assert names[2:4] == ["m003_memex", "m004_hypergraph"]
     assert {"memex_entries", "hg_vertices", "hg_units", "hg_incidence", "hg_sources"} <= set(ws.db.table_names())
 
 

@@ -1,0 +1,173 @@
+"""Answer spans inside one evidence sentence, and the answer-type check every answer passes.
+
+A candidate is a typed token (number, date, identifier), a run of capitalised words (a name),
+or the longest run of words the question does not contain (a phrase). It scores by the answer
+type the plan asks for and by its distance to the question's words in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lcagent.agents import weights as W
+from lcagent.agents.evidence import EvidenceItem
+from lcagent.query.lexicon import MONTHS, STOPWORDS
+from lcagent.query.plan import QuestionPlan
+
+_TOKEN = re.compile(r"\$?[\w][\w'’.\-/:,]*[\w]%?|[\w]|[^\w\s]")
+_NUMBER = re.compile(r"^[-+]?\$?\(?\d[\d,]*(\.\d+)?\)?%?$")
+_DATE = re.compile(r"^(1[5-9][0-9]{2}|20[0-9]{2})s?$|^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
+_IDENTIFIER = re.compile(r"^(?=.*\d)[\w][\w\-]{3,}$|^[\w]+(?:[-_][\w]+)+$")
+_PUNCTUATION = frozenset(",;:()\".?!“”")
+
+# the token kind each answer type wants
+WANTED_KIND = {"number": "number", "date": "date", "person": "name", "place": "name", "organization": "name",
+               "identifier": "id"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    score: float
+    item: EvidenceItem
+    kind: str  # "number", "date", "id", "name" or "phrase"
+
+
+def token_kind(token: str) -> str | None:
+    clean = token.rstrip(".,")
+    if _DATE.match(clean) or clean.lower() in MONTHS:
+        return "date"
+    if _NUMBER.match(clean):
+        return "number"
+    if _IDENTIFIER.match(clean) and any(ch.isalpha() for ch in clean):
+        return "id"
+    return None
+
+
+def fits_type(text: str, answer_type: str) -> bool:
+    """The answer-type check: a number question gets a number, a year question a date, "who" a
+    name, an identifier question an identifier. Free-form types accept any non-empty text."""
+    text = text.strip()
+    if not text:
+        return False
+    if answer_type == "number":
+        return bool(re.search(r"\d", text))
+    if answer_type == "date":
+        return bool(re.search(r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b", text)) or \
+            any(month in text.lower().split() for month in MONTHS[:12])
+    if answer_type in ("person", "place", "organization"):
+        words = [w for w in re.findall(r"[\w'’.-]+", text) if w.lower() not in STOPWORDS]
+        return bool(words) and any(w[:1].isupper() for w in words) and not all(
+            w.lower().strip(".") in MONTHS or re.fullmatch(r"[\d,.]+", w) for w in words)
+    if answer_type == "identifier":
+        return bool(re.search(r"\d|[-_]|[A-Z]{2,}", text))
+    return True
+
+
+def _matches_question(token: str, question_terms: set[str]) -> bool:
+    lowered = token.lower().strip(".")
+    if lowered in question_terms:
+        return True
+    return len(lowered) >= 4 and any(
+        len(term) >= 4 and (lowered.startswith(term[:5]) or term.startswith(lowered[:5])) for term in question_terms
+    )
+
+
+def question_terms(plan: QuestionPlan) -> set[str]:
+    found = {t.lower() for t in plan.key_terms()}
+    for subject in plan.subjects:
+        found |= {w.lower() for w in re.split(r"[-_\s]+", subject) if w}
+    return found
+
+
+def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
+    """Answer spans in one sentence, best first (one per distinct text)."""
+    asked = question_terms(plan)
+    tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(item.text)]
+    in_question = [_matches_question(tok, asked) for tok, _ in tokens]
+    matched = [i for i, hit in enumerate(in_question) if hit]
+    if not matched:
+        return []
+    wanted = WANTED_KIND.get(plan.answer_type)
+    # a question keyed by an identifier ("What does amber-fox carry?") asks for the value stored
+    # with it: with no type asked, a typed token outranks a run of plain words
+    keyed = plan.answer_type == "phrase" and any(re.search(r"[-_\d]", s) for s in plan.subjects)
+    found: list[Candidate] = []
+
+    def distance(i: int) -> int:
+        return min(abs(i - j) for j in matched)
+
+    def after_bonus(i: int) -> float:
+        return W.AFTER_QUESTION_WORDS if i > matched[0] else 0.0
+
+    for i, (token, _) in enumerate(tokens):
+        if in_question[i]:
+            continue
+        kind = token_kind(token)
+        if kind:
+            score = 1.0 / (1 + distance(i)) + after_bonus(i)
+            score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) else W.TYPE_OTHER
+            if plan.unit and kind in ("number", "date") and _beside(tokens, i, plan.unit):
+                score += W.BESIDE_UNIT  # "219 steps" answers "how many steps"
+            found.append(Candidate(token.rstrip(".,"), score, item, kind))
+        continues = i > 0 and _capitalised(tokens[i - 1][0])  # "Marrow" in "Ilse Marrow" is not a name of its own
+        if _capitalised(token) and not continues and kind != "date":
+            end = i
+            while end < len(tokens) and _capitalised(tokens[end][0]) and not in_question[end]:
+                end += 1
+            text = item.text[tokens[i][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
+            score = 1.0 / (1 + distance(i)) + after_bonus(i) + (W.TYPE_MATCH if wanted == "name" else W.NAME_OTHER)
+            if i == 0 and end == 1 and not _defines(tokens, 1):
+                score -= W.LONE_OPENER  # one capitalised word opening a sentence is as often a plain word
+            elif i == 0 and plan.answer_type == "person":
+                score += W.SUBJECT_OF_SENTENCE  # "Who [did this]?" is answered by the subject of "[Name] [did this]"
+            found.append(Candidate(text, score, item, "name"))
+    for begin, end in _free_runs(tokens, in_question):
+        text = item.text[tokens[begin][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
+        score = W.PHRASE_BASE / (1 + distance(begin)) + W.PHRASE_LENGTH * min(end - begin, 8)
+        score += W.TYPE_MATCH / 2 if plan.answer_type in ("phrase", "list") else 0.0
+        found.append(Candidate(text, score, item, "phrase"))
+    found.sort(key=lambda c: -c.score)
+    unique: dict[str, Candidate] = {}
+    for candidate in found:
+        unique.setdefault(candidate.text, candidate)
+    return list(unique.values())
+
+
+def _free_runs(tokens, in_question) -> list[tuple[int, int]]:
+    """Runs of words the question does not contain, trimmed of stopwords at both ends."""
+    runs, start = [], None
+    for i, (token, _) in enumerate(tokens):
+        if in_question[i] or token in _PUNCTUATION:
+            if start is not None:
+                runs.append((start, i))
+            start = None
+        elif start is None:
+            start = i
+    if start is not None:
+        runs.append((start, len(tokens)))
+    trimmed = []
+    for begin, end in runs:
+        while begin < end and tokens[begin][0].lower() in STOPWORDS:
+            begin += 1
+        while end > begin and tokens[end - 1][0].lower() in STOPWORDS:
+            end -= 1
+        if begin < end:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+def _capitalised(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in STOPWORDS
+
+
+def _defines(tokens, i: int) -> bool:
+    """Does the sentence continue at token i with "is a", "was the": a definition of what precedes it?"""
+    return (i + 1 < len(tokens) and tokens[i][0].lower() in {"is", "was", "are", "were"}
+            and tokens[i + 1][0].lower() in {"a", "an", "the"})
+
+
+def _beside(tokens, i: int, noun: str) -> bool:
+    stem = noun[:5]
+    return any(0 <= j < len(tokens) and tokens[j][0].lower().startswith(stem) for j in (i - 1, i + 1, i + 2))

@@ -1,0 +1,76 @@
+"""Operators execute a question plan whatever the document's wording.
+
+``absent_subjects`` answers "not found" when the document never names what the question is
+about; ``compute`` runs the operators that work on the text itself (counting, top-k, chains);
+``read_plan`` reads an answer from gathered evidence by the plan's intent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lcagent.agents.base import AgentContext
+from lcagent.agents.evidence import EvidencePool
+from lcagent.agents.operators.counting import count, top_k
+from lcagent.agents.operators.links import follow_chain
+from lcagent.agents.operators.lookup import all_values, lookup, lookup_each
+from lcagent.agents.operators.overview import overview
+from lcagent.agents.reader import Reading, extractive, not_found
+from lcagent.query.lexicon import STOPWORDS
+from lcagent.query.plan import QuestionPlan
+from lcagent.runners.base import Runner
+
+# intents whose subjects must be in the document for any answer to exist
+_NEEDS_SUBJECTS = ("lookup", "multi_lookup", "all_values", "chain", "bridge")
+
+
+def absent_subjects(plan: QuestionPlan, context: AgentContext) -> Reading | None:
+    """"not found" when the document never mentions the question's subject (for several subjects:
+    when it mentions none of them), or none of the years its qualifiers restrict it to."""
+    workspace, doc_ids = context.workspace, context.doc_ids
+    if plan.intent in _NEEDS_SUBJECTS and plan.subjects:
+        missing = [s for s in plan.subjects if not mentions(workspace, s, doc_ids)]
+        if missing and (plan.intent != "multi_lookup" or len(missing) == len(plan.subjects)):
+            context.trace.note("absent subjects", missing)
+            return not_found(f"the document never mentions {', '.join(repr(m) for m in missing)}")
+    years = [y for q in plan.qualifiers for y in _years(q)]
+    if years and plan.intent in _NEEDS_SUBJECTS and not any(mentions(workspace, y, doc_ids) for y in years):
+        context.trace.note("absent qualifiers", years)
+        return not_found(f"the document never mentions {' or '.join(years)}")
+    return None
+
+
+def mentions(workspace, text: str, doc_ids) -> bool:
+    """Does the document hold every word of ``text`` (not necessarily together)?"""
+    words = [w for w in re.findall(r"\w+", text) if w.lower() not in STOPWORDS] or re.findall(r"\w+", text)
+    return all(workspace.document_frequency(word, doc_ids)[0] > 0 for word in words)
+
+
+def _years(qualifier: str) -> list[str]:
+    return re.findall(r"(?:1[5-9]|20)\d\d", qualifier)
+
+
+def compute(plan: QuestionPlan, context: AgentContext) -> Reading | None:
+    """Operators that compute the answer from the text itself; None when the plan needs evidence reading."""
+    if plan.intent == "count":
+        return count(plan, context)
+    if plan.intent == "top_k":
+        return top_k(plan, context)
+    if plan.intent == "chain":
+        return follow_chain(plan, context)
+    if plan.intent == "summary":
+        return overview(plan, context)
+    return None
+
+
+def read_plan(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, *, runner: Runner | None) -> Reading:
+    if plan.intent == "multi_lookup":
+        return lookup_each(plan, pool, context, runner)
+    if plan.intent == "all_values":
+        return all_values(plan, pool, context)
+    if plan.intent in ("lookup", "bridge"):
+        return lookup(plan, pool, runner)
+    return extractive(pool, plan, runner)
+
+
+__all__ = ["absent_subjects", "compute", "read_plan"]

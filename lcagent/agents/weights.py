@@ -1,0 +1,40 @@
+"""Every hand-set weight and threshold of retrieval and reading, in one place, each with why.
+
+Change one here and the bench tells what it did; none is written anywhere else.
+"""
+
+# --- evidence coverage ------------------------------------------------------------------------
+# Share of the question's idf weight the best sentence must cover before the strategies stop
+# looking (no model call is spent planning when the seeded evidence already covers it).
+CONFIDENT_COVERAGE = 0.6
+# A run-on "sentence" (a table of contents, a list) matches many terms by length alone: its
+# score is damped by sqrt(LONG_SENTENCE_WORDS / words) beyond this length.
+LONG_SENTENCE_WORDS = 30
+# Weight of an entity followed in a chain or bridge, relative to an idf weight of the question.
+FOLLOWED_ENTITY = 0.8
+# A term worth following appears in at most this share of the chunks (or in 3, if more).
+RARE_SHARE = 0.2
+
+# --- candidate spans --------------------------------------------------------------------------
+TYPE_MATCH = 2.0          # the candidate is of the answer type the plan asks for
+TYPE_OTHER = 0.3          # a typed token of another type
+NAME_OTHER = 0.5          # a name when the plan does not ask for one
+AFTER_QUESTION_WORDS = 0.25  # answers tend to follow the words that ask for them ("... is: 4471932")
+BESIDE_UNIT = 3.0         # a number right beside the unit asked for ("219 steps")
+LONE_OPENER = 0.75        # a single capitalised word opening a sentence is often just a word
+SUBJECT_OF_SENTENCE = 0.5  # "who did X" is answered by the subject of "Name did X"
+PHRASE_BASE = 0.5         # free-form runs: closeness to the question's words
+PHRASE_LENGTH = 0.05      # ... and a little for length (up to 8 words)
+SENTENCE_MATCH = 2.0      # a candidate's sentence score (relative to the best) adds this much
+CLOSE_CANDIDATES = 0.3    # candidates within this score of the best go to the model to choose
+
+# --- plural answers -------------------------------------------------------------------------
+NEAR_BEST = 0.75          # sentences scoring at least this share of the best carry a plural answer
+
+# --- abstention -------------------------------------------------------------------------------
+# Below this confidence the answer is "not found in the document" with the closest pages.
+MIN_CONFIDENCE = 0.35
+# Confidence is multiplied by this when a subject the question names is missing from the
+# sentences that support the answer (it may be stated in a heading or table title instead).
+SUBJECT_MISSING = 0.5
+SUBJECT_ON_PAGE = 0.8
