@@ -108,12 +108,11 @@ def _build_table(rows: list[VisualRow], first: int, last: int, pitch: float, pag
     while (lead > 0 and first - lead < 3 and not rows[lead - 1].cells
            and rows[lead - 1].x1 < numeric_left and rows[lead - 1].y - rows[lead].y <= 2.5 * pitch):
         lead -= 1
-    column_left = columns[0][2]  # where the first column's span begins
-    header_rows = _header_rows(rows, lead, numeric_left, column_left, pitch) if lead < first else []
+    header_rows = _header_rows(rows, lead, columns, pitch) if lead < first else []
     if header_rows:
         first = lead
     else:
-        header_rows = _header_rows(rows, first, numeric_left, column_left, pitch)
+        header_rows = _header_rows(rows, first, columns, pitch)
     top = header_rows[0] if header_rows else first
     title_index = _title_row(rows, top, pitch)
     units = None
@@ -130,10 +129,10 @@ def _build_table(rows: list[VisualRow], first: int, last: int, pitch: float, pag
                  columns=headers, rows=table_rows)
 
 
-def _header_rows(rows: list[VisualRow], first: int, numeric_left: float, column_left: float,
-                 pitch: float) -> list[int]:
+def _header_rows(rows: list[VisualRow], first: int, columns, pitch: float) -> list[int]:
     """Rows just above the body whose words sit over the columns (years, periods), and a
     short dated line right above them in the stub ("Years ended December 31")."""
+    numeric_left, column_left = columns[0][0], columns[0][2]
     found: list[int] = []
     below = first
     for index in range(first - 1, max(-1, first - 1 - MAX_HEADER_ROWS), -1):
@@ -151,9 +150,14 @@ def _header_rows(rows: list[VisualRow], first: int, numeric_left: float, column_
                            and any(_PLAIN_NUMBER.match(t.text) for t in row.tokens))
         if not dated_stub_line and (not over_columns or non_year_numbers or left_part > 12):
             break
-        # prose, or a title centred on the page, runs from the stub into the columns unbroken
+        # Prose, or a title centred on the page, runs from the stub into the columns; a stub
+        # header ("(Millions)") stands well apart from the column headers.
+        stub = [t for t in row.tokens if t.x1 <= column_left]
         if any(phrase[0].x0 < column_left - pitch and phrase[-1].x1 > column_left
                for phrase in phrases(row.tokens)):
+            break
+        if (stub and over_columns and min(t.x0 for t in over_columns) - stub[-1].x1 < 2 * pitch
+                and len(_split_aligned([over_columns], columns)) == 1):
             break
         found.append(index)
         below = index
@@ -194,7 +198,7 @@ def _column_headers(header_rows: list[VisualRow], columns, numeric_left: float,
                     part.append(text)
             continue
         over = [(tokens[0].x0, tokens[-1].x1, " ".join(token.text for token in tokens))
-                for tokens in phrases(row.tokens)]
+                for tokens in _split_aligned(phrases(row.tokens), columns)]
         over = [(x0, x1, text) for x0, x1, text in over
                 if x1 >= columns[0][2] and not (units and text == units)]  # not the stub's own header
         centres = [(c0 + c1) / 2 for c0, c1, _left, _right in columns]
@@ -219,6 +223,20 @@ def _column_headers(header_rows: list[VisualRow], columns, numeric_left: float,
             parts[index].extend(text for x0, x1, text in over
                                 if overlaps(x0, x1, c0, c1) or left <= (x0 + x1) / 2 <= right)
     return [" ".join(part) for part in parts]
+
+
+def _split_aligned(row_phrases: list[list], columns) -> list[list]:
+    """Monospaced headers ("[,1] [,2] [,3]") are one phrase by their gaps, but each word sits
+    over the numbers of its own column: such a phrase is one header per word."""
+    out = []
+    for tokens in row_phrases:
+        homes = [next((index for index, (c0, c1, _l, _r) in enumerate(columns)
+                       if overlaps(token.x0, token.x1, c0, c1)), None) for token in tokens]
+        if len(tokens) > 1 and None not in homes and len(set(homes)) == len(homes):
+            out.extend([token] for token in tokens)
+        else:
+            out.append(tokens)
+    return out
 
 
 @dataclass
