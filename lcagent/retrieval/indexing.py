@@ -83,20 +83,27 @@ def embed_document(
     model = embedder.model_tag
     store = VectorStore(workspace.db)
     have = store.embedded_chunks(doc_id, model)
-    missing = [chunk for chunk in workspace.chunks(doc_id) if chunk.ordinal not in have]
+    chunks = workspace.chunks(doc_id)
+    missing = [chunk for chunk in chunks if chunk.ordinal not in have]
+    # Neighbouring chunks overlap; a chunk's windows start where the previous chunk ended, so
+    # the shared text is embedded once (with the earlier chunk) and no text is left out.
+    covered_until = {chunk.ordinal: previous.char_end for previous, chunk in zip(chunks, chunks[1:])}
     todo = missing if limit is None else missing[: max(limit, 0)]
     tell = progress or (lambda _event: None)
     tell(EmbedProgress(doc_id, 0, len(todo)))
     done = windows = 0
     for first in range(0, len(todo), max(batch_chunks, 1)):
         batch = todo[first : first + batch_chunks]
-        pieces = [(chunk, part, window) for chunk in batch for part, window in enumerate(embedder.split(chunk.text))]
+        pieces = []
+        for chunk in batch:
+            start = min(max(covered_until.get(chunk.ordinal, chunk.char_start), chunk.char_start), chunk.char_end)
+            own_text = chunk.text[start - chunk.char_start :]
+            pieces += [(chunk, part, start, window) for part, window in enumerate(embedder.split(own_text))]
         # computed before taking the write lock: other writers wait only for the insert
-        vectors = embedder.embed_windows([window for _, _, window in pieces])
+        vectors = embedder.embed_windows([window for *_, window in pieces])
         rows = [
-            ChunkVector(chunk.ordinal, part, chunk.char_start + window.char_start, chunk.char_start + window.char_end,
-                        vector)
-            for (chunk, part, window), vector in zip(pieces, vectors)
+            ChunkVector(chunk.ordinal, part, start + window.char_start, start + window.char_end, vector)
+            for (chunk, part, start, window), vector in zip(pieces, vectors)
         ]
         with workspace.transaction():
             store.add(doc_id, model, rows)

@@ -40,6 +40,13 @@ def test_every_window_of_every_chunk_is_stored_with_the_model_tag(workspace, sto
     by_ordinal = {chunk.ordinal: chunk for chunk in chunks}
     for ordinal, part, start, end, _ in rows:  # spans are document offsets inside their chunk
         assert by_ordinal[ordinal].char_start <= start < end <= by_ordinal[ordinal].char_end
+    # overlapping chunks share text: it is embedded once, and every word is in some window
+    text = workspace.text(document.id)
+    covered = bytearray(len(text))
+    for _, _, start, end, _ in rows:
+        assert not any(covered[start:end])
+        covered[start:end] = b"\x01" * (end - start)
+    assert all(covered[i] or text[i].isspace() for i in range(len(text)))
     assert (report.embedded, report.already, report.remaining) == (len(chunks), 0, 0) and report.complete
     assert [e.done for e in events] == sorted({0, *range(3, len(chunks), 3), len(chunks)})
     assert {e.total for e in events} == {len(chunks)}
