@@ -11,41 +11,21 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from lcagent.agents.analysis import analyse
+from lcagent.query import analyse
 from lcagent.agents.base import AgentContext, Budget, Progress, Strategy, resolve_reader
-from lcagent.agents.baselines import BM25Rag, FullContext
-from lcagent.agents.chain import ChainOfAgents, MapReduce
-from lcagent.agents.hypergraph_agent import HypergraphAgent
-from lcagent.agents.memex_agent import MemexAgent
 from lcagent.agents.citations import QuoteChecker
-from lcagent.agents.reader import Reading
+from lcagent.agents.reader import NOT_FOUND, Reading
+from lcagent.agents.weights import MIN_CONFIDENCE
+from lcagent.query.plan import QuestionPlan
+from lcagent.agents.registry import make_strategy
 from lcagent.agents.router import STRATEGIES, choose
-from lcagent.agents.tool_agent import ToolAgent
 from lcagent.ingest import check_path_argument, ingest_file
 from lcagent.memory.memex import MemexStore
 from lcagent.memory.traces import RunTrace, load_run
 from lcagent.memory.workspace import Workspace, WorkspaceError
-from lcagent.records import Answer, Document, Usage
+from lcagent.records import Answer, Citation, Document, Usage
 from lcagent.runners.base import Completion, Request, Runner, RunnerError
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner, describe_completion, describe_request
-
-STRATEGY_CLASSES: dict[str, type] = {
-    "tools": ToolAgent,
-    "chain": ChainOfAgents,
-    "mapreduce": MapReduce,
-    "full": FullContext,
-    "rag": BM25Rag,
-    "memex": MemexAgent,
-    "hypergraph": HypergraphAgent,
-}
-
-
-def make_strategy(name: str) -> Strategy:
-    try:
-        return STRATEGY_CLASSES[name]()
-    except KeyError:
-        raise WorkspaceError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}") from None
-
 
 def resolve_documents(workspace: Workspace, documents: str | Path | Sequence[str | Path], *, password: str | None = None,
                       progress: Callable[[Progress], None] | None = None, ingest: bool = True) -> list[Document]:
@@ -76,16 +56,25 @@ def ask(
     workspace: Workspace | str | Path | None = None,
     max_steps: int = 6,
     budget_tokens: int | None = None,
+    budget_calls: int | None = None,
+    budget_seconds: float | None = None,
     reader: str = "auto",
     password: str | None = None,
     progress: Callable[[Progress], None] | None = None,
     ingest: bool = True,
+    timeout: float | None = None,
+    retries: int | None = None,
 ) -> Answer:
     """Answer ``question`` from ``document`` with checked page citations.
 
     ``model``: a spec such as ``"local"``, ``"gguf:/path.gguf"``, ``"openai:gpt-4o-mini"``,
     ``"openai:NAME@http://127.0.0.1:8000/v1"``, ``"vllm:Qwen/Qwen3-8B"``, or a Runner.
     ``strategy``: one of auto, tools, chain, mapreduce, full, rag, memex, hypergraph.
+    ``budget_tokens`` / ``budget_calls`` / ``budget_seconds``: limits no run overshoots (a call
+    that might is not made); a run they stop answers from what it has, with ``answer.partial``
+    saying why, and can be continued with :func:`resume`. ``timeout`` (seconds one model call may
+    take, retries included) and ``retries``: for HTTP model servers; default ``$LCAGENT_TIMEOUT``
+    and ``$LCAGENT_RETRIES``.
     """
     question = question.strip()
     if not question:
@@ -95,18 +84,25 @@ def ask(
     own_workspace = not isinstance(workspace, Workspace)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
+        budget = Budget(max_steps, budget_tokens, budget_calls, budget_seconds)
+        _check_budget(budget)
         docs = resolve_documents(ws, document, password=password, progress=progress, ingest=ingest)
-        runner = _runner(model)
-        return _run(ws, docs, question, runner, strategy, Budget(max_steps, budget_tokens), reader, progress, run_id=None,
-                    model_spec=_model_spec(model, runner))
+        runner = _runner(model, timeout, retries)
+        connection = {"timeout": timeout, "retries": retries}
+        return _run(ws, docs, question, runner, strategy, budget, reader, progress, run_id=None,
+                    model_spec=_model_spec(model, runner), connection=connection)
     finally:
         if own_workspace:
             ws.close()
 
 
 def resume(run_id: str, *, model: str | Runner | None = None, workspace: Workspace | str | Path | None = None,
-           progress: Callable[[Progress], None] | None = None) -> Answer:
-    """Continue an interrupted run (a chain resumes at the window where it stopped)."""
+           progress: Callable[[Progress], None] | None = None, budget_tokens: int | None = None,
+           budget_calls: int | None = None, budget_seconds: float | None = None, timeout: float | None = None,
+           retries: int | None = None) -> Answer:
+    """Continue an interrupted run, or one its budget stopped (chain and map-reduce resume at the
+    window where they stopped). Budgets, timeout and retries not given are the run's own; the
+    resumed part gets its budget afresh."""
     own_workspace = not isinstance(workspace, Workspace)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
@@ -115,13 +111,18 @@ def resume(run_id: str, *, model: str | Runner | None = None, workspace: Workspa
             raise WorkspaceError(f"run {record.id} already finished; `lcagent trace {record.id}` shows it")
         docs = [ws.resolve(doc_id) for doc_id in record.doc_ids]
         settings = next((step.output for step in steps if step.kind == "note" and step.name == "settings"), {})
+        connection = {"timeout": _given(timeout, settings.get("timeout")), "retries": _given(retries, settings.get("retries"))}
         try:
-            runner = _runner(model or record.model)
+            runner = _runner(model or record.model, connection["timeout"], connection["retries"])
         except RunnerError as problem:
             raise RunnerError(f"cannot rebuild the run's model {record.model!r} ({problem}); pass --model") from None
-        budget = Budget(settings.get("max_steps", Budget().max_steps), settings.get("budget_tokens"))
+        budget = Budget(settings.get("max_steps", Budget().max_steps), _given(budget_tokens, settings.get("budget_tokens")),
+                        _given(budget_calls, settings.get("budget_calls")),
+                        _given(budget_seconds, settings.get("budget_seconds")))
+        _check_budget(budget)
         return _run(ws, docs, record.question, runner, record.strategy, budget, settings.get("reader", "auto"), progress,
-                    run_id=record.id, model_spec=_model_spec(model, runner) if model else record.model)
+                    run_id=record.id, model_spec=_model_spec(model, runner) if model else record.model,
+                    connection=connection)
     finally:
         if own_workspace:
             ws.close()
@@ -137,24 +138,43 @@ def _model_spec(model: str | Runner | None, runner: Runner) -> str:
     return runner.describe()
 
 
-def _runner(model: str | Runner | None) -> Runner:
+def _given(value, stored):
+    return value if value is not None else stored
+
+
+def _check_budget(budget: Budget) -> None:
+    for name, value in (("budget_tokens", budget.budget_tokens), ("budget_calls", budget.budget_calls),
+                        ("budget_seconds", budget.budget_seconds)):
+        if value is not None and not value > 0:
+            option = "--" + name.replace("_", "-")
+            raise WorkspaceError(f"{name} must be a positive number, not {value!r}; e.g. {option} 10")
+
+
+def _runner(model: str | Runner | None, timeout: float | None = None, retries: int | None = None) -> Runner:
     if isinstance(model, Runner):
+        if timeout is not None or retries is not None:
+            raise RunnerError(
+                "timeout= and retries= configure the runner lcagent builds from a model spec; set them on the Runner "
+                "you pass instead (e.g. OpenAIRunner(..., timeout=60, max_retries=2))"
+            )
         return model
     from lcagent.runners.registry import make_runner
 
-    return make_runner(model)
+    return make_runner(model, timeout=timeout, retries=retries)
 
 
 def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, strategy: str, budget: Budget,
-         reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None, model_spec: str) -> Answer:
+         reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None, model_spec: str,
+         connection: dict) -> Answer:
     started = time.perf_counter()
     say = progress or (lambda event: None)
     doc_ids = [d.id for d in docs]
     reader_mode = resolve_reader(reader, runner.name)
+    plan = analyse(question)  # once per run: the router and the strategy share it
     if strategy == "auto":
         document_tokens = sum(d.tokens for d in docs)
         explored = any(MemexStore(ws.db).count(doc_id) for doc_id in doc_ids)
-        route = choose(analyse(question), document_tokens=document_tokens, context_window=runner.context_window,
+        route = choose(plan, document_tokens=document_tokens, context_window=runner.context_window,
                        reader=reader_mode, explored=explored)
         chosen, reason = route.strategy, route.reason
     else:
@@ -162,7 +182,8 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     if run_id is None:
         trace = RunTrace.start(ws, question=question, doc_ids=doc_ids, model=model_spec, strategy=chosen, reason=reason)
         trace.note("settings", {"model": runner.describe(), "max_steps": budget.max_steps,
-                                "budget_tokens": budget.budget_tokens, "reader": reader})
+                                "budget_tokens": budget.budget_tokens, "budget_calls": budget.budget_calls,
+                                "budget_seconds": budget.budget_seconds, "reader": reader, **connection})
     else:
         trace = RunTrace(ws, run_id)
         ws.db["runs"].update(run_id, {"status": "running"})
@@ -176,11 +197,13 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     def on_usage(usage: Usage) -> None:
         say(Progress("usage", f"{usage.llm_calls} LLM calls, {usage.total_tokens:,} tokens"))
 
-    traced = TracingRunner(runner, record, budget_tokens=budget.budget_tokens, on_usage=on_usage)
-    context = AgentContext(ws, doc_ids, traced, trace, budget, say, reader)
+    traced = TracingRunner(runner, record, budget_tokens=budget.budget_tokens, budget_calls=budget.budget_calls,
+                           budget_seconds=budget.budget_seconds, on_usage=on_usage)
+    context = AgentContext(ws, doc_ids, traced, trace, budget, say, reader, plan=plan)
     try:
         reading = make_strategy(chosen).answer(question, context)
-    except BudgetExceeded:
+    except BudgetExceeded as spent:
+        trace.note("error", str(spent))
         trace.finish("budget exceeded")
         raise
     except KeyboardInterrupt:
@@ -190,17 +213,49 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
         trace.note("error", repr(error))
         trace.finish("failed")
         raise
-    answer = _checked_answer(ws, doc_ids, question, reading, traced.usage, chosen, reason, trace.run_id, started)
-    trace.finish("done", answer.to_dict())
+    answer = _checked_answer(ws, doc_ids, question, reading, traced.usage, chosen, reason, trace.run_id, started,
+                             plan=plan)
+    if traced.budget_stop is not None:
+        # answered from what the run had when its budget stopped it; `resume` can continue it
+        answer.partial = str(traced.budget_stop)
+        trace.finish("partial", answer.to_dict())
+    else:
+        trace.finish("done", answer.to_dict())
     return answer
 
 
 def _checked_answer(ws: Workspace, doc_ids: list[str], question: str, reading: Reading, usage: Usage, strategy: str,
-                    reason: str, run_id: str, started: float) -> Answer:
+                    reason: str, run_id: str, started: float, *, min_confidence: float = MIN_CONFIDENCE,
+                    plan: QuestionPlan | None = None) -> Answer:
+    """Quotes checked against the stored pages; an answer the evidence supports too weakly becomes
+    "not found in the document", its citations kept as the closest pages to look at."""
     checker = QuoteChecker(ws, doc_ids)
     citations, dropped = checker.check(reading.citations)
     total = Usage(usage.llm_calls, usage.prompt_tokens, usage.completion_tokens, time.perf_counter() - started)
+    confidence = 1.0 if reading.confidence is None else round(reading.confidence, 3)
+    text, found, see_also = reading.text, reading.found, []
+    if found and confidence < min_confidence:
+        text, found = NOT_FOUND, False
+        reason += f"; the evidence supports the answer {reading.text!r} too weakly (confidence {confidence:.2f})"
+    if not found:
+        see_also, citations = citations or _closest_pages(ws, doc_ids, reading, plan), []
     return Answer(
-        question=question, text=reading.text, citations=citations, usage=total, strategy=strategy,
-        strategy_reason=reason, run_id=run_id, found=reading.found, dropped_quotes=dropped, doc_ids=doc_ids,
+        question=question, text=text, citations=citations, usage=total, strategy=strategy,
+        strategy_reason=reason, run_id=run_id, found=found, dropped_quotes=dropped, doc_ids=doc_ids,
+        confidence=confidence,
+        evidence_pages=list(reading.evidence_pages), see_also=see_also[:3],
     )
+
+
+def _closest_pages(ws: Workspace, doc_ids: list[str], reading: Reading, plan: QuestionPlan | None) -> list[Citation]:
+    """Pages to look at when nothing answered: those the reader saw, else bm25's best for the question."""
+    pages = list(reading.evidence_pages[:3])
+    if not pages and plan is not None and plan.terms:
+        pages = list(dict.fromkeys((hit.chunk.doc_id, hit.chunk.page_start)
+                                   for hit in ws.search(" ".join(plan.terms), doc_ids=doc_ids, k=5)))[:3]
+    closest = []
+    for doc_id, index in pages:
+        page = ws.page(doc_id, index)
+        first = next((line.strip() for line in page.text.split("\n") if len(line.strip()) > 20), page.text.strip()[:120])
+        closest.append(Citation(doc_id, index, page.label, first[:160]))
+    return closest

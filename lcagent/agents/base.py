@@ -13,6 +13,7 @@ from typing import Callable, Protocol, Sequence
 from lcagent.agents.reader import Reading
 from lcagent.memory.traces import RunTrace
 from lcagent.memory.workspace import Workspace
+from lcagent.query.plan import QuestionPlan
 from lcagent.records import Citation
 from lcagent.runners.base import JsonSchema, RunnerError
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner
@@ -31,8 +32,13 @@ class Progress:
 
 @dataclass
 class Budget:
+    """What a run may spend; None: no limit. Each LLM call is estimated before it is made and
+    refused when it might overshoot (see TracingRunner)."""
+
     max_steps: int = 6
     budget_tokens: int | None = None
+    budget_calls: int | None = None
+    budget_seconds: float | None = None
 
 
 @dataclass
@@ -44,6 +50,7 @@ class AgentContext:
     budget: Budget = field(default_factory=Budget)
     progress: Callable[[Progress], None] = lambda event: None
     reader: str = "auto"  # "extractive", "generative" or "auto"
+    plan: QuestionPlan | None = None  # the question's plan, analysed once per run
 
     @property
     def tools(self) -> ToolContext:

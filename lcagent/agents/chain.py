@@ -5,7 +5,10 @@ question and the previous communication unit, and writes the next unit; a manage
 from the last unit. The loop is a LangGraph graph checkpointed to SQLite, so an interrupted
 run resumes at the window where it stopped (``lcagent ask --resume RUN_ID``).
 Map-reduce: workers read their windows independently (concurrently where the runner can),
-and reduce steps merge their notes until they fit one window.
+and reduce steps merge their notes until they fit one window; its map step is checkpointed the
+same way, so it resumes too.
+Both stop reading when the budget would not also pay for the manager's answer, and answer from
+the notes they have (the run is then marked partial and can be resumed with a larger budget).
 """
 
 from __future__ import annotations
@@ -13,22 +16,25 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.fitting import truncate_middle
-from lcagent.agents.analysis import analyse
+from lcagent.query import analyse
 from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found, supporting_quote
+from lcagent.agents.generative import supporting_quote
+from lcagent.agents.reader import NOT_FOUND, Reading, is_not_found
 from lcagent.chunking import ChunkSettings, chunk_text
 from lcagent.memory.workspace import WorkspaceError
 from lcagent.prompts import CHAIN_MANAGER, CHAIN_WORKER, MAP_WORKER, REDUCE
 from lcagent.records import Citation
 from lcagent.runners.base import Request, RunnerError
+from lcagent.runners.tracing import BudgetExceeded, CallEstimate
 from lcagent.tokens import get_encoding
 
 MAX_UNIT_TOKENS = 400  # the most a worker may write as its communication unit
+MANAGER_MAX_TOKENS = 150
 CHECKPOINT_DB = "checkpoints.db"
 _NOTE_LINE = re.compile(r"p\.\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*(.+)")
 
@@ -97,17 +103,31 @@ def notes_to_citations(notes: str, doc_ids) -> list[Citation]:
     return citations
 
 
+def _manager_request(question: str, notes: str) -> Request:
+    return Request(tuple(CHAIN_MANAGER.render(notes=notes or "(no notes)", question=question)), max_tokens=MANAGER_MAX_TOKENS)
+
+
+def _manager_reserve(context: AgentContext, question: str, notes_tokens: int) -> CallEstimate:
+    """What the manager's answer may cost once the notes hold ``notes_tokens`` more tokens: the
+    budget keeps this much back while workers read."""
+    return context.runner.estimate(_manager_request(question, ""), extra_prompt_tokens=notes_tokens)
+
+
 def _manager(context: AgentContext, question: str, notes: str) -> Reading:
     context.progress(Progress("manager", "writing the answer"))
     with context.runner.labelled("manager"):
-        completion = context.runner.complete(CHAIN_MANAGER.render(notes=notes or "(no notes)", question=question), max_tokens=150)
+        completion = context.runner.run(_manager_request(question, notes))
     answer = completion.text.strip().split("\n")[0].strip()
     if is_not_found(answer):
         return Reading(NOT_FOUND, found=False)
     citations = notes_to_citations(notes, list(context.doc_ids))
     kept, _ = QuoteChecker(context.workspace, context.doc_ids).check(citations)
     if not kept:
-        grounded = _grounded_quote(context, question, answer, citations)
+        try:
+            grounded = _grounded_quote(context, question, answer, citations)
+        except BudgetExceeded as spent:  # the answer stands; only its supporting quote is missing
+            context.trace.note("budget spent", str(spent))
+            grounded = None
         if grounded is not None:
             context.trace.note("grounded quote", {"notes_quotes": len(citations), "quote": grounded.quote})
             citations.append(grounded)
@@ -136,6 +156,49 @@ def _grounded_quote(context: AgentContext, question: str, answer: str, noted: li
     return supporting_quote(context.runner, items, answer, analysis)
 
 
+def _checkpointed(context: AgentContext, graph: Any, fresh_state: dict, steps: int, cut_id: str) -> tuple[dict, BudgetExceeded | None]:
+    """Run ``graph`` checkpointed under the run's id: from its last checkpoint when the run was
+    interrupted (or stopped by its budget) before, else from ``fresh_state``. Returns the final
+    state, or the last checkpointed one and the refusal when the budget stopped it; the
+    checkpoint then stays, so ``lcagent ask --resume`` continues from there."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    connection = sqlite3.connect(context.workspace.path / CHECKPOINT_DB, check_same_thread=False)
+    try:
+        app = graph.compile(checkpointer=SqliteSaver(connection))
+        config = {"configurable": {"thread_id": context.trace.run_id}, "recursion_limit": steps + 10}
+        state = app.get_state(config)
+        try:
+            if state.next:  # an interrupted run: continue from its last checkpoint
+                if state.values.get("cut") != cut_id:
+                    raise RunnerError(
+                        "this run was cut into windows for another model's context window; resume it with the "
+                        "same --model it started with"
+                    )
+                context.trace.note("resume", {"from_window": state.values.get("i", 0) + 1})
+                return app.invoke(None, config), None
+            return app.invoke(fresh_state, config), None
+        except BudgetExceeded as spent:
+            return dict(app.get_state(config).values), spent
+    finally:
+        connection.close()
+
+
+def _stopped_by_budget(context: AgentContext, spent: BudgetExceeded, read: int, total: int) -> None:
+    """Note where the budget stopped the reading; before any window was read there is nothing to answer from."""
+    context.trace.note("budget stop", {"windows_read": read, "windows": total, "reason": str(spent)})
+    context.progress(Progress("budget", f"stopped after {read} of {total} windows"))
+    if read == 0:
+        raise spent
+
+
+def _partial_answer(context: AgentContext, question: str, notes: str) -> Reading:
+    """The manager's answer from the notes a budget-stopped run has; none noted: not found (so far)."""
+    if not notes.strip():
+        return Reading(NOT_FOUND, found=False, note="nothing relevant in the windows read before the budget stopped")
+    return _manager(context, question, notes)
+
+
 class ChainState(TypedDict):
     question: str
     i: int
@@ -153,12 +216,12 @@ class ChainOfAgents:
     name = "chain"
 
     def answer(self, question: str, context: AgentContext) -> Reading:
-        from langgraph.checkpoint.sqlite import SqliteSaver
         from langgraph.graph import END, START, StateGraph
 
         cut = windows(context, _reserve(context, question))
         cache: dict[str, str] = {}
         runner = context.runner
+        unit = unit_tokens(runner.context_window)
 
         def worker(state: ChainState) -> dict:
             i = state["i"]
@@ -168,8 +231,11 @@ class ChainOfAgents:
                 part=i + 1, parts=len(cut), pages=_pages(window), chunk=_window_text(context, window, cache),
                 question=question, previous=state["notes"] or "(none)",
             )
+            request = Request(tuple(messages), max_tokens=unit)
+            # the worker's notes (at most a unit) go to the manager: keep its answer affordable
+            runner.check([request], reserve=[_manager_reserve(context, question, unit)])
             with runner.labelled(f"worker {i + 1}/{len(cut)}"):
-                completion = runner.complete(messages, max_tokens=unit_tokens(runner.context_window))
+                completion = runner.run(request)
             return {"i": i + 1, "notes": completion.text.strip() or state["notes"]}
 
         def route(state: ChainState) -> str:
@@ -179,24 +245,12 @@ class ChainOfAgents:
         graph.add_node("worker", worker)
         graph.add_edge(START, "worker")
         graph.add_conditional_edges("worker", route, ["worker", END])
-        connection = sqlite3.connect(context.workspace.path / CHECKPOINT_DB, check_same_thread=False)
-        try:
-            app = graph.compile(checkpointer=SqliteSaver(connection))
-            config = {"configurable": {"thread_id": context.trace.run_id}, "recursion_limit": len(cut) + 10}
-            state = app.get_state(config)
-            cut_id = _fingerprint(cut)
-            if state.next:  # an interrupted run: continue from its last checkpoint
-                if state.values.get("cut") != cut_id:
-                    raise RunnerError(
-                        "this run was cut into windows for another model's context window; resume it with the "
-                        "same --model it started with"
-                    )
-                context.trace.note("resume", {"from_window": state.values["i"] + 1, "windows": len(cut)})
-                final = app.invoke(None, config)
-            else:
-                final = app.invoke({"question": question, "i": 0, "notes": "", "cut": cut_id}, config)
-        finally:
-            connection.close()
+        cut_id = _fingerprint(cut)
+        fresh = {"question": question, "i": 0, "notes": "", "cut": cut_id}
+        final, spent = _checkpointed(context, graph, fresh, len(cut), cut_id)
+        if spent is not None:
+            _stopped_by_budget(context, spent, final.get("i", 0), len(cut))
+            return _partial_answer(context, question, final.get("notes", ""))
         return _manager(context, question, final["notes"])
 
 
@@ -223,42 +277,88 @@ def _pack(notes: list[str], budget: int, count) -> list[list[str]]:
     return groups
 
 
+class MapState(TypedDict):
+    question: str
+    i: int  # windows mapped so far
+    notes: list[str]  # what the mapped windows found, in window order
+    cut: str
+
+
 class MapReduce:
     name = "mapreduce"
 
     def answer(self, question: str, context: AgentContext) -> Reading:
+        from langgraph.graph import END, START, StateGraph
+
         runner = context.runner
         cut = windows(context, _reserve(context, question))
         cache: dict[str, str] = {}
-        requests = [
-            Request(
-                tuple(MAP_WORKER.render(part=i + 1, parts=len(cut), pages=_pages(w), chunk=_window_text(context, w, cache), question=question)),
-                max_tokens=unit_tokens(runner.context_window),
-            )
-            for i, w in enumerate(cut)
-        ]
-        context.progress(Progress("map", f"{len(cut)} windows", 0, len(cut)))
-        with runner.labelled("map worker"):
-            completions = runner.complete_many(requests)
-        notes = [c.text.strip() for c in completions if c.text.strip() and "nothing relevant" not in c.text.lower()]
-        context.trace.note("map", {"windows": len(cut), "relevant": len(notes)})
-        budget = runner.context_window - _reserve(context, question)
-        for round_number in range(1, MAX_REDUCE_ROUNDS + 1):
-            if runner.count_tokens("\n".join(notes)) <= budget:
-                break
-            groups = _pack(notes, budget, runner.count_tokens)
-            context.progress(Progress("reduce", f"round {round_number}", 0, len(groups)))
-            with runner.labelled(f"reduce round {round_number}"):
-                merged = runner.complete_many(
-                    [
-                        Request(tuple(REDUCE.render(notes="\n".join(group), question=question)), max_tokens=unit_tokens(runner.context_window))
-                        for group in groups
-                    ]
-                )
-            notes = [m.text.strip() for m in merged if m.text.strip()]
-        joined = "\n".join(notes)
-        if runner.count_tokens(joined) > budget:  # the model would not shrink its notes: keep what fits
-            context.trace.note("reduce", {"truncated_notes_to_tokens": budget})
-            joined = truncate_middle(joined, budget, runner.count_tokens)
-        notes = [joined]
-        return _manager(context, question, "\n".join(notes))
+        unit = unit_tokens(runner.context_window)
+        batch_size = max(1, runner.max_parallel)
+        notes_room = runner.context_window - _reserve(context, question)  # the most notes the manager reads
+
+        def map_request(i: int) -> Request:
+            window = cut[i]
+            messages = MAP_WORKER.render(part=i + 1, parts=len(cut), pages=_pages(window),
+                                         chunk=_window_text(context, window, cache), question=question)
+            return Request(tuple(messages), max_tokens=unit)
+
+        def map_batch(state: MapState) -> dict:
+            # one checkpoint per batch: a resumed run maps only the windows not yet mapped
+            first = state["i"]
+            batch = [map_request(i) for i in range(first, min(first + batch_size, len(cut)))]
+            # the manager reads the notes so far plus what this batch may add, reduced to fit its window
+            noted = runner.count_tokens("\n".join(state["notes"])) + unit * len(batch)
+            reserve = [_manager_reserve(context, question, min(noted, notes_room))]
+            affordable = runner.affordable(batch, reserve=reserve)
+            if affordable == 0:
+                runner.check(batch[:1], reserve=reserve)  # raises BudgetExceeded: the checkpoint stays
+            context.progress(Progress("map", f"{len(cut)} windows", first, len(cut)))
+            with runner.labelled("map worker"):
+                completions = runner.complete_many(batch[:affordable])
+            found = [c.text.strip() for c in completions if c.text.strip() and "nothing relevant" not in c.text.lower()]
+            # a batch the budget covered only in part: the next step finds nothing affordable and stops
+            return {"i": first + affordable, "notes": state["notes"] + found}
+
+        def route(state: MapState) -> str:
+            return "map" if state["i"] < len(cut) else END
+
+        graph = StateGraph(MapState)
+        graph.add_node("map", map_batch)
+        graph.add_edge(START, "map")
+        graph.add_conditional_edges("map", route, ["map", END])
+        cut_id = _fingerprint(cut)
+        fresh = {"question": question, "i": 0, "notes": [], "cut": cut_id}
+        mapped, spent = _checkpointed(context, graph, fresh, -(-len(cut) // batch_size), cut_id)
+        notes = list(mapped.get("notes", []))
+        context.trace.note("map", {"windows": len(cut), "mapped": mapped.get("i", 0), "relevant": len(notes)})
+        if spent is not None:
+            _stopped_by_budget(context, spent, mapped.get("i", 0), len(cut))
+            return _partial_answer(context, question, _reduce(context, question, notes, unit) if notes else "")
+        return _manager(context, question, _reduce(context, question, notes, unit))
+
+
+def _reduce(context: AgentContext, question: str, notes: list[str], unit: int) -> str:
+    """Merge notes until they fit one window; notes the model (or the budget) would not shrink
+    are cut to fit, keeping their head and tail."""
+    runner = context.runner
+    budget = runner.context_window - _reserve(context, question)
+    for round_number in range(1, MAX_REDUCE_ROUNDS + 1):
+        if runner.count_tokens("\n".join(notes)) <= budget:
+            break
+        groups = _pack(notes, budget, runner.count_tokens)
+        requests = [Request(tuple(REDUCE.render(notes="\n".join(group), question=question)), max_tokens=unit) for group in groups]
+        try:
+            runner.check(requests, reserve=[_manager_reserve(context, question, budget)])
+        except BudgetExceeded as spent:  # answer from the notes cut to fit instead
+            context.trace.note("budget stop", {"reduce_round": round_number, "reason": str(spent)})
+            break
+        context.progress(Progress("reduce", f"round {round_number}", 0, len(groups)))
+        with runner.labelled(f"reduce round {round_number}"):
+            merged = runner.complete_many(requests)
+        notes = [m.text.strip() for m in merged if m.text.strip()]
+    joined = "\n".join(notes)
+    if runner.count_tokens(joined) > budget:  # the model would not shrink its notes: keep what fits
+        context.trace.note("reduce", {"truncated_notes_to_tokens": budget})
+        joined = truncate_middle(joined, budget, runner.count_tokens)
+    return joined

@@ -55,29 +55,44 @@ class _LiveStatus:
 @click.option("--strategy", "-s", type=click.Choice(STRATEGIES), default="auto", show_default=True,
               help="How to read: auto picks by document size and question type.")
 @click.option("--max-steps", default=6, show_default=True, help="Most tool-agent steps the model may take.")
-@click.option("--budget-tokens", type=int, help="Stop once this many LLM tokens are spent.")
+@click.option("--budget-tokens", type=click.IntRange(min=1), help="Most LLM tokens the run may spend (prompt + completion).")
+@click.option("--budget-calls", type=click.IntRange(min=1), help="Most LLM calls the run may make.")
+@click.option("--budget-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Most seconds the run may take; each call's time is estimated from the run's earlier calls.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), envvar="LCAGENT_TIMEOUT", show_envvar=True,
+              help="Most seconds one call to a model server may take, retries included  [default: 120].")
+@click.option("--retries", type=click.IntRange(min=0), envvar="LCAGENT_RETRIES", show_envvar=True,
+              help="How often a failed call to a model server is repeated within --timeout  [default: 4].")
 @click.option("--reader", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
               help="extractive copies answer spans from evidence (small models); generative lets the model write.")
 @click.option("--resume", "resume_run", metavar="RUN_ID", help="Continue an interrupted run instead of starting one.")
 @click.option("--password", help="Password for an encrypted PDF.")
 @workspace_option
 @json_option
-def ask(document, question, model, strategy, max_steps, budget_tokens, reader, resume_run, password, workspace, as_json) -> None:
+def ask(document, question, model, strategy, max_steps, budget_tokens, budget_calls, budget_seconds, timeout, retries,
+        reader, resume_run, password, workspace, as_json) -> None:
     """Answer a question about a document, with checked page citations.
 
     DOCUMENT is a file (ingested if new) or a document already in the workspace (id, id
     prefix or name). Every quote shown was found verbatim on the cited page. "not found in
     the document" is a real answer: better than a guess.
 
+    Budgets are never overshot: a call that might is not made. A run its budget stops answers
+    from what it found so far, marked partial; --resume continues it (with a new budget if given).
+
     \b
     Examples:
       lcagent ask report.pdf "What did the auditor flag in 2023?"
       lcagent ask report.pdf "How many times does 'going concern' appear?" --json
       lcagent ask big.pdf "Summarise chapter 3" --strategy chain --model openai:gpt-4o-mini
+      lcagent ask big.pdf "Summarise chapter 3" --strategy mapreduce --budget-calls 20 --budget-seconds 300
+      lcagent ask report.pdf "..." --model openai:smollm2@http://127.0.0.1:8000/v1 --timeout 30 --retries 1
       lcagent ask --resume 3f2a9c81d0e4
+      lcagent ask --resume 3f2a9c81d0e4 --budget-calls 40
     """
     from lcagent import api
 
+    budgets = {"budget_tokens": budget_tokens, "budget_calls": budget_calls, "budget_seconds": budget_seconds}
     if resume_run:
         if document or question:
             raise click.UsageError("--resume takes only the run id; the question and document come from the run")
@@ -85,11 +100,12 @@ def ask(document, question, model, strategy, max_steps, budget_tokens, reader, r
         raise click.UsageError('give a DOCUMENT and a QUESTION, e.g. lcagent ask report.pdf "What changed in 2023?"')
     with open_workspace(workspace) as ws, _LiveStatus(enabled=not as_json) as live:
         if resume_run:
-            answer = api.resume(resume_run, model=model, workspace=ws, progress=live)
+            answer = api.resume(resume_run, model=model, workspace=ws, progress=live, timeout=timeout, retries=retries,
+                                **budgets)
         else:
             answer = api.ask(
                 document, question, model=model, strategy=strategy, workspace=ws, max_steps=max_steps,
-                budget_tokens=budget_tokens, reader=reader, password=password, progress=live,
+                reader=reader, password=password, progress=live, timeout=timeout, retries=retries, **budgets,
             )
     if as_json:
         print_json(answer.to_dict())
@@ -106,6 +122,9 @@ def print_answer(answer: Answer) -> None:
             out.print(f"  [cyan]{escape(citation.render())}[/]", soft_wrap=True)
     if answer.dropped_quotes:
         out.print(f"  [yellow]{answer.dropped_quotes} quote(s) were not found verbatim in the document and were dropped[/]")
+    if answer.partial:
+        out.print(f"  [yellow]partial answer: {escape(answer.partial)}; continue with lcagent ask --resume {answer.run_id}[/]",
+                  soft_wrap=True)
     out.print()
     out.print(f"[dim]strategy {answer.strategy}: {escape(answer.strategy_reason)}[/]", soft_wrap=True)
     out.print(f"[dim]{answer.usage.render()} · run {answer.run_id} (lcagent trace {answer.run_id})[/]", soft_wrap=True)

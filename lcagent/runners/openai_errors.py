@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lcagent.runners.base import ContextWindowExceeded, RunnerError
+from lcagent.runners.http_retry import RETRIES_FIX, TIMEOUT_FIX
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Endpoint:
 
     def start_hint(self) -> str:
         return (
-            "start it (for example `python -m llama_cpp.server --model MODEL.gguf --port 8000`, "
+            "start it (for example `lcagent serve --port 8000`, `lcagent serve --model gguf:MODEL.gguf`, "
             "`vllm serve MODEL --port 8000` or `ollama serve`) or fix the URL"
         )
 
@@ -98,8 +99,13 @@ def context_error(error: Any, endpoint: Endpoint, max_tokens: int) -> RunnerErro
     )
 
 
-def status_error(error: Any, endpoint: Endpoint, max_tokens: int, attempts: int = 1) -> RunnerError:
-    """A RunnerError for an HTTP error status the caller will not retry (any more)."""
+def status_error(
+    error: Any, endpoint: Endpoint, max_tokens: int, attempts: int = 1, stopped_by: str = "retries"
+) -> RunnerError:
+    """A RunnerError for an HTTP error status the caller will not retry (any more).
+
+    ``stopped_by`` says why the retries ended: "retries" (all used) or "deadline" (no time left).
+    """
     status = getattr(error, "status_code", 0)
     message = server_message(error)
     where = endpoint.base_url
@@ -123,27 +129,64 @@ def status_error(error: Any, endpoint: Endpoint, max_tokens: int, attempts: int 
             f"{where.rstrip('/')}/chat/completions was not found (404: {message}); "
             "check the base URL (OpenAI-compatible servers usually serve under /v1)"
         )
+    if stopped_by == "deadline":
+        gave_up = f"{_attempts(attempts)}, when the call's deadline left no time for another (raise it with {TIMEOUT_FIX})"
+    else:
+        gave_up = f"{_attempts(attempts)}, all the retries allowed (raise them with {RETRIES_FIX})"
     if status == 429:
         return RunnerError(
-            f"{where} kept answering 429 (rate limited) after {attempts} attempts ({message}); "
+            f"{where} kept answering 429 (rate limited: {message}); lcagent gave up after {gave_up}; "
             "wait and retry, lower max_parallel, or check your quota"
         )
     if status >= 500:
         return RunnerError(
-            f"{where} failed with HTTP {status} after {attempts} attempts for model "
-            f"{endpoint.model!r}: {message}; check the server's log"
+            f"{where} failed with HTTP {status} for model {endpoint.model!r} ({message}); lcagent gave up "
+            f"after {gave_up}; check the server's log"
         )
     return RunnerError(f"{where} rejected the request for model {endpoint.model!r} (HTTP {status}): {message}")
 
 
-def connection_error(error: Any, endpoint: Endpoint, attempts: int, timeout: float) -> RunnerError:
-    if "timed out" in str(error).lower() or "timeout" in type(error).__name__.lower():
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
+
+
+def is_timeout(error: Any) -> bool:
+    return "timed out" in str(error).lower() or "timeout" in type(error).__name__.lower()
+
+
+def connection_error(error: Any, endpoint: Endpoint, attempts: int, timeout: float, stopped_by: str = "retries") -> RunnerError:
+    """``stopped_by``: "retries" (all used) or "deadline" (no time left for another attempt)."""
+    if is_timeout(error):
         return RunnerError(
-            f"{endpoint.base_url} did not answer within {timeout:g} s ({attempts} attempts) for model "
-            f"{endpoint.model!r}; raise the timeout, lower max_tokens, or check the server's load"
+            f"{endpoint.base_url} did not answer model {endpoint.model!r} within the call's {timeout:g} s deadline "
+            f"({_attempts(attempts)}); raise it with {TIMEOUT_FIX}, lower max_tokens, or check the server's load"
         )
     cause = error.__cause__ or error
+    if stopped_by == "deadline":
+        gave_up = f"the call's {timeout:g} s deadline left no time for another (raise it with {TIMEOUT_FIX})"
+    else:
+        gave_up = f"all the retries allowed ({RETRIES_FIX} allows more)"
     return RunnerError(
-        f"cannot reach the model server at {endpoint.base_url} after {attempts} attempts "
+        f"cannot reach the model server at {endpoint.base_url} after {_attempts(attempts)}, {gave_up} "
         f"({type(cause).__name__}: {cause}); is it running? {endpoint.start_hint()}"
+    )
+
+
+def retry_after_error(error: Any, endpoint: Endpoint, retry_after: float, remaining: float, timeout: float) -> RunnerError:
+    """The server asked for a wait that does not fit in what is left of the call's deadline."""
+    status = getattr(error, "status_code", 0)
+    return RunnerError(
+        f"{endpoint.base_url} answered {status} ({server_message(error)}) and asked to wait {retry_after:g} s "
+        f"before retrying, beyond the call's {timeout:g} s deadline ({remaining:.0f} s left), so lcagent did not "
+        f"wait; retry later, or raise the deadline with {TIMEOUT_FIX}"
+    )
+
+
+def malformed_body_error(error: Exception, endpoint: Endpoint, attempts: int) -> RunnerError:
+    """A 2xx response whose body is not the JSON the API promises (cut short, or not an API at all)."""
+    detail = f"{type(error).__name__}: {error}".replace("\n", " ")[:200]
+    return RunnerError(
+        f"{endpoint.base_url} answered model {endpoint.model!r} with a body that is not valid JSON ({detail}) "
+        f"in {_attempts(attempts)}; the server or a proxy cut the response short or is not an OpenAI-compatible "
+        "API: check the URL (it usually ends in /v1) and the server's log"
     )

@@ -28,9 +28,23 @@ from lcagent.runners.base import (
     RunnerError,
     ToolCall,
 )
-from lcagent.runners.http_retry import RetryPolicy, is_retryable_status, parse_retry_after
+from lcagent.runners.http_retry import (
+    Deadline,
+    RetryPolicy,
+    is_retryable_status,
+    parse_retry_after,
+    resolve_retries,
+    resolve_timeout,
+)
 from lcagent.runners.json_output import check_json, correction_instruction, schema_instruction
-from lcagent.runners.openai_errors import Endpoint, connection_error, is_context_error, status_error
+from lcagent.runners.openai_errors import (
+    Endpoint,
+    connection_error,
+    is_context_error,
+    malformed_body_error,
+    retry_after_error,
+    status_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +154,10 @@ class OpenAIRunner(Runner):
 
     ``server_kind`` (``openai``, ``llama.cpp``, ``vllm``, ``ollama`` or ``generic``) decides
     which constraints the server can enforce; it is guessed from the URL when not given.
-    ``retry_policy`` and ``sleep`` exist so tests can run the retry schedule without waiting.
+    ``timeout``: the most seconds one call may take, every attempt and wait between them
+    included (default ``$LCAGENT_TIMEOUT``, else 120); ``max_retries``: how many times a failed
+    attempt is repeated within that deadline (default ``$LCAGENT_RETRIES``, else 4).
+    ``retry_policy``, ``sleep`` and ``clock`` exist so tests can run the schedule without waiting.
     """
 
     name = "openai"
@@ -150,8 +167,8 @@ class OpenAIRunner(Runner):
         model: str,
         base_url: str | None = None,
         api_key: str | None = None,
-        timeout: float = 120.0,
-        max_retries: int = 4,
+        timeout: float | None = None,
+        max_retries: int | None = None,
         http_client: Any = None,
         context_window: int | None = None,
         *,
@@ -159,6 +176,7 @@ class OpenAIRunner(Runner):
         max_parallel: int = 8,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         try:
@@ -167,10 +185,11 @@ class OpenAIRunner(Runner):
             raise RunnerError("the openai package is not installed: pip install openai") from missing
         self._openai = openai
         self.model = model
-        self.timeout = timeout
+        self.timeout = timeout = resolve_timeout(timeout)
         self.max_parallel = max_parallel
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=resolve_retries(max_retries))
         self.sleep = sleep
+        self.clock = clock
 
         base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         self.server_kind = server_kind or guess_server_kind(base_url)
@@ -264,15 +283,17 @@ class OpenAIRunner(Runner):
 
     def _complete(self, request: Request) -> Completion:
         self.check_fits(request.messages, request.max_tokens)
+        # One deadline for the whole call: JSON-mode probes, corrections and retries all share it.
+        deadline = Deadline(self.timeout, self.clock)
         constraint = request.constraint
         if isinstance(constraint, JsonSchema):
-            return self._complete_json(request, constraint.schema, constraint.name)
+            return self._complete_json(request, constraint.schema, constraint.name, deadline)
         if isinstance(constraint, Choice):
-            return self._complete_choice(request, constraint.options)
+            return self._complete_choice(request, constraint.options, deadline)
         extra: dict[str, Any] = {}
         if isinstance(constraint, Grammar):
             extra = self._grammar_body(constraint.gbnf)
-        response = self._create(self._params(request, request.messages, extra_body=extra), request)
+        response = self._create(self._params(request, request.messages, extra_body=extra), request, deadline)
         return self._to_completion(response, request.messages)
 
     # --- requests ------------------------------------------------------------------------
@@ -310,33 +331,49 @@ class OpenAIRunner(Runner):
             return {"structured_outputs": {"grammar": gbnf}}
         return {"grammar": gbnf}
 
-    def _create(self, params: dict[str, Any], request: Request, *, probing: bool = False) -> Any:
+    def _create(self, params: dict[str, Any], request: Request, deadline: Deadline, *, probing: bool = False) -> Any:
         """One chat.completions.create call with bounded retries; SDK errors become RunnerErrors.
 
-        ``probing``: the call tries a response_format the server may not know; a rejection
-        raises _ModeRejected at once instead of being retried.
+        Every attempt gets only what is left of ``deadline``, and no wait starts that would end
+        after it. ``probing``: the call tries a response_format the server may not know; a
+        rejection raises _ModeRejected at once instead of being retried.
         """
         openai = self._openai
-        retry_number = 0
+        attempts = 0
         while True:
+            attempts += 1
             try:
-                return self.client.chat.completions.create(**params)
+                return self.client.chat.completions.create(**params, timeout=max(deadline.remaining(), 0.001))
             except openai.APIStatusError as error:
                 status = error.status_code
                 if probing and status in _MODE_REJECTION_STATUS and not is_context_error(error):
                     raise _ModeRejected(error) from error
                 if not is_retryable_status(status):
-                    raise status_error(error, self.endpoint, request.max_tokens, retry_number + 1) from error
-                wait = self.retry_policy.delay(retry_number + 1, parse_retry_after(error.response.headers))
+                    raise status_error(error, self.endpoint, request.max_tokens, attempts) from error
+                retry_after = parse_retry_after(error.response.headers)
+                if retry_after is not None and retry_after >= deadline.remaining():
+                    raise retry_after_error(error, self.endpoint, retry_after, deadline.remaining(), deadline.seconds) from error
+                wait = self.retry_policy.delay(attempts, retry_after)
                 if wait is None:
-                    raise status_error(error, self.endpoint, request.max_tokens, retry_number + 1) from error
-                log.info("%s answered %s; retry %d in %.2f s", self.endpoint.base_url, status, retry_number + 1, wait)
+                    raise status_error(error, self.endpoint, request.max_tokens, attempts, "retries") from error
+                if wait >= deadline.remaining():
+                    raise status_error(error, self.endpoint, request.max_tokens, attempts, "deadline") from error
+                problem = f"answered {status}"
             except openai.APIConnectionError as error:
-                wait = self.retry_policy.delay(retry_number + 1)
+                wait = self.retry_policy.delay(attempts)
                 if wait is None:
-                    raise connection_error(error, self.endpoint, retry_number + 1, self.timeout) from error
-                log.info("%s unreachable (%s); retry %d in %.2f s", self.endpoint.base_url, error, retry_number + 1, wait)
-            retry_number += 1
+                    raise connection_error(error, self.endpoint, attempts, deadline.seconds, "retries") from error
+                if wait >= deadline.remaining():
+                    raise connection_error(error, self.endpoint, attempts, deadline.seconds, "deadline") from error
+                problem = f"unreachable ({error})"
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                # The SDK parses a 2xx body itself and lets the decoder's error through. A body cut
+                # short is usually a dropped connection, so it is retried like one.
+                wait = self.retry_policy.delay(attempts)
+                if wait is None or wait >= deadline.remaining():
+                    raise malformed_body_error(error, self.endpoint, attempts) from error
+                problem = "sent a body that is not valid JSON"
+            log.info("%s %s; retry %d in %.2f s", self.endpoint.base_url, problem, attempts, wait)
             self.sleep(wait)
 
     def _to_completion(self, response: Any, messages: Sequence[Message] = ()) -> Completion:
@@ -379,14 +416,14 @@ class OpenAIRunner(Runner):
             messages = _with_instruction(messages, schema_instruction(schema))
         return self._params(request, messages, response_format=response_format)
 
-    def _complete_json(self, request: Request, schema: dict[str, Any], name: str) -> Completion:
+    def _complete_json(self, request: Request, schema: dict[str, Any], name: str, deadline: Deadline) -> Completion:
         modes = (self.json_mode,) if self.json_mode else JSON_MODES[self.server_kind]
         rejections: list[str] = []
         response, mode = None, ""
         for index, mode in enumerate(modes):
             params = self._json_params(request, request.messages, mode, schema, name)
             try:
-                response = self._create(params, request, probing=index < len(modes) - 1)
+                response = self._create(params, request, deadline, probing=index < len(modes) - 1)
             except _ModeRejected as rejected:
                 rejections.append(f"{mode}: HTTP {getattr(rejected.error, 'status_code', '?')}")
                 log.info("%s rejected JSON mode %s; trying the next", self.endpoint.base_url, mode)
@@ -405,7 +442,7 @@ class OpenAIRunner(Runner):
             as_new_user_message=True,
         )
         second = self._to_completion(
-            self._create(self._json_params(request, retry_messages, mode, schema, name), request), retry_messages
+            self._create(self._json_params(request, retry_messages, mode, schema, name), request, deadline), retry_messages
         )
         rechecked = check_json(second.text, schema)
         total = _add_usage(second, first)
@@ -418,7 +455,7 @@ class OpenAIRunner(Runner):
             "Use a stronger model or a server that enforces schemas (vLLM, llama.cpp)"
         )
 
-    def _complete_choice(self, request: Request, options: tuple[str, ...]) -> Completion:
+    def _complete_choice(self, request: Request, options: tuple[str, ...], deadline: Deadline) -> Completion:
         completion: Completion | None = None
         if self.server_kind in ("llama.cpp", "vllm"):
             body = (
@@ -427,14 +464,14 @@ class OpenAIRunner(Runner):
                 else {"grammar": gbnf_choice(options)}
             )
             completion = self._to_completion(
-                self._create(self._params(request, request.messages, extra_body=body), request), request.messages
+                self._create(self._params(request, request.messages, extra_body=body), request, deadline), request.messages
             )
             picked = _match_option(completion.text, options)
             if picked is not None:
                 return replace(completion, text=picked)
             log.info("%s ignored the choice constraint (%r); asking for JSON instead", self.endpoint.base_url, completion.text[:60])
         schema = choice_schema(options)
-        answer = self._complete_json(replace(request, constraint=JsonSchema(schema, "choice")), schema, "choice")
+        answer = self._complete_json(replace(request, constraint=JsonSchema(schema, "choice")), schema, "choice", deadline)
         answer = replace(answer, text=json.loads(answer.text)["choice"])
         return _add_usage(answer, completion) if completion is not None else answer
 
@@ -459,7 +496,7 @@ class OpenAIRunner(Runner):
         params["stream_options"] = {"include_usage": True}
         started = time.perf_counter()
         self.last_stream = None
-        chunks = self._create(params, request)
+        chunks = self._create(params, request, Deadline(self.timeout, self.clock))
         pieces: list[str] = []
         usage: Any = None
         finish_reason: str | None = None

@@ -39,11 +39,13 @@ class RunnerStatus:
     reason: str
 
 
-def make_runner(spec: str | None = None) -> Runner:
+def make_runner(spec: str | None = None, *, timeout: float | None = None, retries: int | None = None) -> Runner:
     """Build the runner ``spec`` names; ``None`` means ``$LCAGENT_MODEL``, else ``local``.
 
     Examples: ``local``, ``local:gemma3-270m``, ``gguf:/models/x.gguf``, ``openai:gpt-4o-mini``,
-    ``openai:qwen@http://127.0.0.1:8000/v1``, ``vllm:Qwen/Qwen3-8B``.
+    ``openai:qwen@http://127.0.0.1:8000/v1``, ``vllm:Qwen/Qwen3-8B``. ``timeout`` (seconds per
+    call, retries included) and ``retries`` apply to HTTP servers (``openai:``); None means
+    ``$LCAGENT_TIMEOUT`` / ``$LCAGENT_RETRIES``, else the defaults.
     """
     spec = (spec or os.environ.get(ENV_VARIABLE) or DEFAULT_SPEC).strip()
     scheme, _, rest = spec.partition(":")
@@ -66,8 +68,8 @@ def make_runner(spec: str | None = None) -> Runner:
 
         match = _URL_SUFFIX.match(rest)
         if match:
-            return OpenAIRunner(match["model"], base_url=match["url"])
-        return OpenAIRunner(rest)
+            return OpenAIRunner(match["model"], base_url=match["url"], timeout=timeout, max_retries=retries)
+        return OpenAIRunner(rest, timeout=timeout, max_retries=retries)
     if scheme == "vllm":
         if not rest:
             raise RunnerError("vllm: needs a model name, e.g. --model vllm:Qwen/Qwen3-8B")

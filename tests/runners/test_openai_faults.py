@@ -62,14 +62,17 @@ def test_429_forever_gives_up_after_bounded_retries():
     assert runner.usage.llm_calls == 0
 
 
-def test_retry_after_longer_than_allowed_gives_up_at_once():
+def test_retry_after_longer_than_the_deadline_gives_up_at_once_and_says_why():
     server = ScriptedServer(error_reply(429, "quota", headers={"retry-after": "3600"}))
-    runner, sleeps = make_runner(server)
+    runner, sleeps = make_runner(server)  # the default 120 s deadline
 
-    with pytest.raises(RunnerError, match="429"):
+    with pytest.raises(RunnerError) as raised:
         runner.complete([user("hi")])
 
     assert len(server.requests) == 1 and sleeps == []
+    message = str(raised.value)
+    assert "429" in message and "asked to wait 3600 s" in message and "120 s deadline" in message
+    assert "--timeout SECONDS" in message
 
 
 def test_500s_are_retried_then_succeed():
@@ -176,7 +179,7 @@ def test_connection_refused_suggests_starting_the_server():
         runner.complete([user("hi")])
 
     message = str(raised.value)
-    assert BASE_URL in message and "is it running" in message and "llama_cpp.server" in message
+    assert BASE_URL in message and "is it running" in message and "lcagent serve" in message
 
 
 # --- structured output ---------------------------------------------------------------------

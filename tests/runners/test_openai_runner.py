@@ -221,7 +221,9 @@ def test_stream_without_usage_counts_locally():
 def test_retry_policy_schedule_jitter_and_bounds():
     policy = RetryPolicy(max_retries=3, initial_delay=1.0, max_delay=3.0, jitter=0.5, random_source=lambda: 0.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 1.5, None]
-    assert policy.delay(1, retry_after=2.5) == 2.5 and policy.delay(1, retry_after=3600) is None
+    # a server's Retry-After wins; whether it fits the call's deadline is the runner's decision
+    assert policy.delay(1, retry_after=2.5) == 2.5 and policy.delay(1, retry_after=3600) == 3600
+    assert policy.delay(4, retry_after=1) is None  # no repeats left
 
 
 def test_parse_retry_after_forms():

@@ -52,10 +52,10 @@ def test_explicit_spec_beats_the_environment(monkeypatch, fake_openai_runner):
 
 def test_openai_with_and_without_a_base_url(fake_openai_runner):
     plain = make_runner("openai:gpt-4o-mini")
-    assert (plain.model, plain.kwargs) == ("gpt-4o-mini", {})
-    served = make_runner("openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1")
+    assert (plain.model, plain.kwargs) == ("gpt-4o-mini", {"timeout": None, "max_retries": None})
+    served = make_runner("openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1", timeout=30, retries=1)
     assert served.model == "Qwen/Qwen3-8B"
-    assert served.kwargs == {"base_url": "http://127.0.0.1:8000/v1"}
+    assert served.kwargs == {"base_url": "http://127.0.0.1:8000/v1", "timeout": 30, "max_retries": 1}
 
 
 @pytest.mark.parametrize("spec", ["openai:", "gguf:", "vllm:"])
