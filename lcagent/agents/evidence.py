@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from lcagent.agents.weights import LONG_SENTENCE_WORDS
+from lcagent.agents.weights import LONG_SENTENCE_WORDS, PAGE_PRIOR
 from lcagent.memory.workspace import Workspace
 from lcagent.query.extract import terms
 from lcagent.query.plan import QuestionPlan
@@ -98,6 +98,9 @@ class EvidencePool:
         self.workspace = workspace
         self.weights = weights
         self.items: dict[tuple[str, int], EvidenceItem] = {}
+        # how strongly retrieval and the document's structure point at each page, 0-1: a sentence
+        # on the cash-flow statement page outranks the same words elsewhere
+        self.prior: dict[tuple[str, int], float] = {}
         self._page_maps: dict[str, PageMap] = {}
         self._pages: dict[tuple[str, int], Page] = {}
         self._sentences: dict[tuple[str, int], list] = {}
@@ -142,8 +145,17 @@ class EvidencePool:
         if key in self.items:
             return 0
         index, label = self.page_map(doc_id).page_at(start)
-        self.items[key] = EvidenceItem(doc_id, index, label, start, text, self.weights.score(text), source)
+        item = EvidenceItem(doc_id, index, label, start, text, 0.0, source)
+        item.score = self._score(item)
+        self.items[key] = item
         return 1
+
+    def _score(self, item: EvidenceItem) -> float:
+        return self.weights.score(item.text) * (1.0 + PAGE_PRIOR * self.prior.get((item.doc_id, item.page_index), 0.0))
+
+    def set_prior(self, prior: dict[tuple[str, int], float]) -> None:
+        self.prior = dict(prior)
+        self.rescore()
 
     def add_page(self, page: Page, source: str = "read") -> int:
         return sum(self._add(page.doc_id, page.char_start + span.start, span.text, source) for span in self._page_sentences(page))
@@ -162,7 +174,7 @@ class EvidencePool:
     def rescore(self) -> None:
         """Score every item again after the weights changed (new terms joined the query)."""
         for item in self.items.values():
-            item.score = self.weights.score(item.text)
+            item.score = self._score(item)
 
     def ranked(self, limit: int | None = None) -> list[EvidenceItem]:
         ordered = sorted(self.items.values(), key=lambda item: (-item.score, item.doc_id, item.char_start))
@@ -171,7 +183,7 @@ class EvidencePool:
     def subset(self, keep) -> "EvidencePool":
         """A pool of the items ``keep(item)`` accepts, sharing this pool's weights and caches."""
         sub = EvidencePool(self.workspace, self.weights)
-        sub._page_maps, sub._pages, sub._sentences = self._page_maps, self._pages, self._sentences
+        sub._page_maps, sub._pages, sub._sentences, sub.prior = self._page_maps, self._pages, self._sentences, self.prior
         sub.items = {key: item for key, item in self.items.items() if keep(item)}
         return sub
 

@@ -1,10 +1,20 @@
-"""The first evidence of every evidence strategy, from the plan alone: searches for each
-subject with the relation and for all the question's terms, and greps for its exact strings."""
+"""The first evidence of every evidence strategy, from the plan alone.
+
+Searches for each subject with the relation and for all the question's terms, greps for its
+exact strings, and ranks pages: the search lists vote for the pages their passages sit on, and
+pages whose tables name what is asked (a row label, a table title a hint points at) gain votes.
+The best pages go to the reader whole, so a statement's rows and headers are seen together.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
+from lcagent.loaders.table_lookup import row_score, words
+from lcagent.memory.tables import TableStore
 from lcagent.query.plan import QuestionPlan
 from lcagent.records import GrepHit, SearchHit
 from lcagent.tools.base import ToolResult
@@ -16,13 +26,65 @@ GREPS = 4
 
 def seed_evidence(plan: QuestionPlan, context: AgentContext) -> EvidencePool:
     pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
+    votes: Counter = Counter()
     for query in plan.search_queries()[:SEARCHES]:
         context.progress(Progress("search", query))
-        observe(context.use_tool("search", {"query": query, "k": PASSAGES_PER_SEARCH}), pool, "search")
+        result = context.use_tool("search", {"query": query, "k": PASSAGES_PER_SEARCH})
+        observe(result, pool, "search")
+        for rank, hit in enumerate(result.data if result.ok and isinstance(result.data, list) else [], start=1):
+            votes[(hit.chunk.doc_id, hit.chunk.page_start)] += 1.0 / (W.PAGE_RRF_K + rank)
     for pattern in plan.exact_patterns()[:GREPS]:
         context.progress(Progress("grep", pattern))
         observe(context.use_tool("grep", {"pattern": pattern, "literal": True}), pool, "grep")
+    for page, vote in table_votes(plan, context, {doc for doc, _ in votes} or set(context.doc_ids)).items():
+        votes[page] += vote
+    read_whole_pages(pool, votes, context)
     return pool
+
+
+def read_whole_pages(pool: EvidencePool, votes: Counter, context: AgentContext) -> None:
+    """Give every page its share of the votes as a prior, and hand the best pages to the reader whole."""
+    if not votes:
+        return
+    best = max(votes.values())
+    pool.set_prior({page: vote / best for page, vote in votes.items()})
+    for doc_id, index in [page for page, _ in votes.most_common(W.WHOLE_PAGES)]:
+        page = context.workspace.page(doc_id, index)
+        if len(page.text) <= W.MAX_WHOLE_PAGE_CHARS:
+            pool.add_page(page, "page")
+    context.trace.note("pages", [f"{doc[:8]}:{index} {vote:.3f}" for (doc, index), vote in votes.most_common(8)])
+
+
+def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tuple[str, int], float]:
+    """Pages whose tables hold a row named like the question's relation, or whose title carries
+    the words of a hint ("... from the cash flow statement")."""
+    relation = relation_terms(plan)
+    hints = plan.hint_terms()
+    if not relation and not hints:
+        return {}
+    store = TableStore(context.workspace.db)
+    found: dict[tuple[str, int], float] = {}
+    for doc_id in doc_ids:
+        for table in store.tables(doc_id):
+            row_fit = max((row_score(table, row, relation) for row in table.rows), default=0.0) if relation else 0.0
+            title = set(words(table.title or ""))
+            title_fit = len([w for w in hints if w in title]) / len(hints) if hints else 0.0
+            fit = max(row_fit, title_fit, (row_fit + title_fit) / 1.5 if row_fit and title_fit else 0.0)
+            if fit > 0:
+                key = (doc_id, table.page_index)
+                found[key] = max(found.get(key, 0.0), W.TABLE_VOTE * min(fit, 1.0))
+    return found
+
+
+# words of a relation that say how a figure is given, not which row holds it
+_NOT_ROW_WORDS = frozenset("amount value figure number total fy usd eur gbp millions million billions billion "
+                           "thousands thousand dollars percent reported company".split())
+
+
+def relation_terms(plan: QuestionPlan) -> list[str]:
+    subject_words = {w for s in plan.subjects for w in words(s)}
+    return [w for w in words(plan.relation or "") if w not in _NOT_ROW_WORDS and w not in subject_words
+            and not w.isdigit()]
 
 
 def observe(result: ToolResult, pool: EvidencePool, source: str) -> int:

@@ -15,6 +15,15 @@ FOLLOWED_ENTITY = 0.8
 # A term worth following appears in at most this share of the chunks (or in 3, if more).
 RARE_SHARE = 0.2
 
+# --- pages ---------------------------------------------------------------------------------
+# A sentence's score is multiplied by 1 + PAGE_PRIOR x (its page's retrieval score, 0-1).
+PAGE_PRIOR = 0.5
+PAGE_RRF_K = 20           # reciprocal-rank constant when search lists vote for pages
+TABLE_VOTE = 0.08         # a page whose table rows or title match the question gains this much (x match 0-1)
+WHOLE_PAGES = 3           # the best pages go to the reader whole (their tables and headings too)
+MAX_WHOLE_PAGE_CHARS = 8000
+TABLE_ANSWER = 0.6        # a table cell answers a number question when its row and column match this well
+
 # --- candidate spans --------------------------------------------------------------------------
 TYPE_MATCH = 2.0          # the candidate is of the answer type the plan asks for
 TYPE_OTHER = 0.3          # a typed token of another type

@@ -58,10 +58,29 @@ def normalise(question: str) -> tuple[str, bool]:
     return text.strip(), truth
 
 
+_INSTRUCTION = re.compile(
+    r"^(?:give|answer|provide|respond|use|base|rely|please|round|express|show|report|state|if|note|assume|"
+    r"consider|ignore|only|do not|don't|keep|include|exclude|focus|look|refer|according|in your answer)\b", re.I)
+
+
+def split_instructions(question: str) -> tuple[str, tuple[str, ...]]:
+    """The question, and the instruction sentences that follow it ("Answer from the cash flow
+    statement.", "Round to two decimals."), which say where to look or how to answer."""
+    text = " ".join(question.split())
+    end = text.find("?")
+    if end < 0 or end == len(text) - 1:
+        return text, ()
+    rest = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text[end + 1:]) if s.strip()]
+    if rest and all(_INSTRUCTION.match(sentence) for sentence in rest):
+        return text[: end + 1], tuple(rest)
+    return text, ()
+
+
 class RuleAnalyser:
     """The English rule tables of ``lcagent.query.rules``."""
 
     def analyse(self, question: str) -> QuestionPlan:
+        question, hints = split_instructions(question)
         text, truth = normalise(question)
         lowered = text.lower()
         reasons: list[str] = []
@@ -95,7 +114,7 @@ class RuleAnalyser:
             reasons.append("asks for every value of its subject")
         intent = intent or "lookup"
         answer_type = _answer_type(intent, text, head, options, subjects)
-        k = _k(lowered) if intent == "top_k" else None
+        k = _k(" ".join((lowered, *hints)).lower()) if intent == "top_k" else None
         if intent == "top_k":
             answer_type = "phrase" if k == 1 else "list"
             subjects = ()
@@ -120,7 +139,7 @@ class RuleAnalyser:
         return QuestionPlan(
             question=text, intent=intent, answer_type=answer_type, subjects=tuple(subjects), relation=relation,
             qualifiers=qualifiers, k=k, direction=direction, options=tuple(options),
-            terms=tuple(extract.content_terms(text)), unit=unit, reasons=tuple(reasons), source="rules",
+            terms=tuple(extract.content_terms(text)), unit=unit, hints=hints, reasons=tuple(reasons), source="rules",
         )
 
 

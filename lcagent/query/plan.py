@@ -68,6 +68,9 @@ class QuestionPlan:
     options: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()  # content words worth searching for, lower-cased
     unit: str | None = None  # the noun a number answer sits beside ("how many *steps*") or its scale
+    # instructions around the question ("Answer from the cash flow statement."): where to look and
+    # how to answer, not what is asked; their words rank pages and tables, not answer sentences
+    hints: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     source: Literal["rules", "model"] = "rules"
 
@@ -88,6 +91,11 @@ class QuestionPlan:
         if self.terms:
             queries.append(" ".join(self.terms))
         return list(dict.fromkeys(q for q in queries if q.strip()))
+
+    def hint_terms(self) -> list[str]:
+        """Content words of the hints (lower-cased), for ranking pages and table titles."""
+        words = re.findall(r"[A-Za-z][\w-]*", " ".join(self.hints).lower())
+        return [w for w in dict.fromkeys(words) if len(w) > 2 and w not in _HINT_STOPWORDS]
 
     def exact_patterns(self) -> list[str]:
         """Literal strings worth grepping for: subjects that are identifiers, numbers, quoted
@@ -117,7 +125,7 @@ class QuestionPlan:
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuestionPlan":
-        tuples = ("subjects", "qualifiers", "options", "terms", "reasons")
+        tuples = ("subjects", "qualifiers", "options", "terms", "reasons", "hints")
         return cls(**{key: tuple(value) if key in tuples else value for key, value in data.items()
                       if key in cls.__dataclass_fields__})
 
@@ -161,3 +169,11 @@ class ExpectedPlan:
 
 def _folded(values) -> frozenset[str]:
     return frozenset(" ".join(str(v).split()).casefold().strip(" \"'“”‘’.,?") for v in values)
+
+
+# words of an instruction that say how to answer, not where: never used to rank pages
+_HINT_STOPWORDS = frozenset(
+    """the and for with from that this your you answer response respond give provide question based relying rely
+    details detail shown show use using only please round decimal places express state explain why not relevant
+    into when then than are was were which what its their there here also""".split()
+)

@@ -15,6 +15,7 @@ from lcagent.agents.operators.counting import count, top_k
 from lcagent.agents.operators.links import follow_chain
 from lcagent.agents.operators.lookup import all_values, lookup, lookup_each
 from lcagent.agents.operators.overview import overview
+from lcagent.agents.operators.tables import read_table
 from lcagent.agents.reader import Reading, extractive, not_found
 from lcagent.query.lexicon import STOPWORDS
 from lcagent.query.plan import QuestionPlan
@@ -68,6 +69,10 @@ def read_plan(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, *, 
         return lookup_each(plan, pool, context, runner)
     if plan.intent == "all_values":
         return all_values(plan, pool, context)
+    if plan.intent == "lookup":
+        table = read_table(plan, pool, context)
+        if table is not None:
+            return table
     if plan.intent in ("lookup", "bridge"):
         return lookup(plan, pool, runner)
     return extractive(pool, plan, runner)

@@ -1,0 +1,93 @@
+"""A figure read from a table: the row named like the question's relation, the column its
+period qualifier picks ("2018"), the scale the table states ("in millions"), cited by the row.
+
+Row words are matched literally first; when no row matches, the rows of the best pages are
+compared with the relation by sentence embeddings ("capital expenditure" finds "Purchases of
+property, plant and equipment"), where the embedder is installed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from lcagent.agents import weights as W
+from lcagent.agents.base import AgentContext
+from lcagent.agents.evidence import EvidencePool
+from lcagent.agents.reader import Reading
+from lcagent.agents.seeding import relation_terms
+from lcagent.loaders.table_lookup import CellMatch, column_score, find_cells, words
+from lcagent.memory.tables import TableStore
+from lcagent.query.plan import QuestionPlan
+from lcagent.records import Citation, Table
+
+TABLE_PAGES = 6
+MIN_SIMILARITY = 0.45  # cosine of the relation and a row label for an embedding match
+
+
+def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading | None:
+    """The cell answering a number question, or None when no table row answers it well."""
+    if plan.answer_type != "number" or plan.intent != "lookup":
+        return None
+    row_terms = relation_terms(plan)
+    if not row_terms:
+        return None
+    years = [year for q in plan.qualifiers for year in re.findall(r"(?:1[5-9]|20)\d\d", q)]
+    store = TableStore(context.workspace.db)
+    tables: list[tuple[str, Table]] = []
+    for doc_id, index in pool.pages(TABLE_PAGES):
+        tables += [(doc_id, table) for table in store.tables(doc_id, [index])]
+    if not tables:
+        return None
+    by_table = {id(table): doc_id for doc_id, table in tables}
+    matches = find_cells([t for _, t in tables], row_terms, years, limit=5, min_score=0.2)
+    best = matches[0] if matches else None
+    how = "row and column words"
+    if best is None or best.score < W.TABLE_ANSWER:
+        semantic = _embedding_match(plan, [t for _, t in tables], years)
+        if semantic is not None and (best is None or semantic.score > best.score):
+            best, how = semantic, "row label close in meaning to the question"
+    context.trace.note("table lookup", {"row_terms": row_terms, "years": years, "tables": len(tables),
+                                        "best": best.render() if best else None,
+                                        "score": round(best.score, 3) if best else 0, "how": how})
+    if best is None or best.score < W.TABLE_ANSWER:
+        return None
+    doc_id = by_table[id(best.table)]
+    page = context.workspace.page(doc_id, best.table.page_index)
+    units = f" {best.units}" if best.units else ""
+    answer = f"{best.cell.text}{units}"
+    note = f"read from the table '{best.table.title or 'untitled'}', row '{best.row.label}', column '{best.header}' ({how})"
+    return Reading(answer, [Citation(doc_id, page.index, page.label, " ".join(best.row.line_text.split()))],
+                   note=note, confidence=min(1.0, best.score))
+
+
+def _embedding_match(plan: QuestionPlan, tables: list[Table], years: list[str]) -> CellMatch | None:
+    """The row whose label is closest in meaning to the relation, in the year's column."""
+    try:
+        from lcagent.retrieval.embeddings import EmbeddingUnavailable, default_embedder
+    except ImportError:
+        return None
+    rows = [(table, row) for table in tables for row in table.rows if row.label.strip()]
+    if not rows:
+        return None
+    try:
+        embedder = default_embedder()
+        query = np.asarray(embedder.embed_query(plan.relation or plan.question), dtype=np.float32)
+        windows = [embedder.split(row.label)[0] for _, row in rows]
+        labels = np.asarray(embedder.embed_windows(windows), dtype=np.float32)  # one batched pass
+    except EmbeddingUnavailable:
+        return None
+    similarity = labels @ query
+    for position in np.argsort(-similarity)[:5]:
+        table, row = rows[int(position)]
+        if similarity[position] < MIN_SIMILARITY:
+            break
+        columns = sorted(range(len(table.columns)), key=lambda c: -column_score(table, c, years))
+        for column in columns:
+            if column < len(row.cells) and row.cells[column].text and column_score(table, column, years) > 0:
+                return CellMatch(table, row, column, float(similarity[position]) * column_score(table, column, years))
+    return None
+
+
+__all__ = ["read_table", "words"]
