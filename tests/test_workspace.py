@@ -291,6 +291,7 @@ def test_a_path_names_the_document_last_ingested_from_it(workspace, tmp_path):
     write_doc(path)  # reverted to the first bytes
     reverted = ingest_file(workspace, path)
     assert reverted.document == v1 and workspace.resolve("guide.txt") == v1
+    assert workspace.documents() == [v1]  # the path names v1 again; v2 is an older version now
     write_doc(path, ["A third text."])
     v3 = ingest_file(workspace, path).document
     assert (v2.version, v3.version) == (2, 3)  # versions never repeat, even after a revert

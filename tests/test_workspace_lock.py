@@ -45,7 +45,7 @@ def lock_holder(ingested):
 
 
 def lcagent(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LCAGENT_LOCK_WAIT": str(LOCK_WAIT), "COLUMNS": "200"}
+    env = {**os.environ, "LCAGENT_LOCK_WAIT": str(LOCK_WAIT), "LCAGENT_EMBED_LIMIT": "0", "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "lcagent", *argv], capture_output=True, text=True, env=env,
                           timeout=timeout)
 

@@ -20,7 +20,9 @@ import sqlite_utils
 from lcagent.memory.database import LockWaitNotice, connect, lock_wait_from_environment
 # The errors live in their own module (the connection raises them too); import them from here or there.
 from lcagent.memory.errors import DocumentNotFound, WorkspaceError, WorkspaceLocked  # noqa: F401
+from lcagent.memory.line_search import BATCH_CHARS, batches, grep_pages
 from lcagent.memory.migrations import apply_migrations
+from lcagent.memory.rows import chunk_from_row, document_from_row, document_row, page_from_row
 from lcagent.memory.staging import (
     PageFileWriter, new_staging_folder, page_file_name, staging_owner, sweep_dead_staging,
 )
@@ -32,7 +34,6 @@ DB_NAME = "workspace.db"
 FILES_DIR = "files"
 # FTS5 snippet() marks matched terms with these; callers choose how to render them.
 MARK_START, MARK_END = "\x02", "\x03"
-GREP_BATCH_CHARS = 1 << 20  # text handed to one bounded regex worker at a time
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,17 @@ class Workspace:
     # --- documents ------------------------------------------------------------------------
     def documents(self, *, all_versions: bool = False) -> list[Document]:
         sql = "SELECT * FROM documents"
-        if not all_versions:
-            sql += " WHERE version = (SELECT MAX(version) FROM documents d2 WHERE d2.path = documents.path)"
+        if not all_versions:  # the documents some path names now (see latest_for_path)
+            sql += (
+                " WHERE id IN (SELECT doc_id FROM document_paths AS named WHERE named.rowid ="
+                " (SELECT max(rowid) FROM document_paths AS newer WHERE newer.path = named.path))"
+            )
         sql += " ORDER BY ingested_at, name"
-        return [_document(row) for row in self.db.query(sql)]
+        return [document_from_row(row) for row in self.db.query(sql)]
 
     def get(self, doc_id: str) -> Document | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
-        return _document(rows[0]) if rows else None
+        return document_from_row(rows[0]) if rows else None
 
     def warnings(self, doc_id: str) -> list[str]:
         rows = list(self.db.query("SELECT warnings FROM documents WHERE id = ?", [doc_id]))
@@ -144,7 +148,7 @@ class Workspace:
         if re.fullmatch(r"[0-9a-f]{4,64}", name):
             rows = list(self.db.query("SELECT * FROM documents WHERE id LIKE ? || '%'", [name]))
             if len(rows) == 1:
-                return _document(rows[0])
+                return document_from_row(rows[0])
             if len(rows) > 1:
                 raise DocumentNotFound(f"id prefix {name!r} matches {len(rows)} documents; give more characters")
         by_path = self.latest_for_path(Path(name).expanduser().resolve())
@@ -176,7 +180,7 @@ class Workspace:
                 [str(path)],
             )
         )
-        return _document(rows[0]) if rows else None
+        return document_from_row(rows[0]) if rows else None
 
     def paths(self, doc_id: str) -> list[str]:
         """Every path the document's bytes were ingested from, first one first."""
@@ -220,7 +224,7 @@ class Workspace:
         rows = self.db.query(
             "SELECT * FROM pages WHERE doc_id = ? AND idx BETWEEN ? AND ? ORDER BY idx", [doc_id, first, last]
         )
-        return [_page(row) for row in rows]
+        return [page_from_row(row) for row in rows]
 
     def page(self, doc_id: str, index: int) -> Page:
         found = self.pages(doc_id, index, index)
@@ -243,7 +247,7 @@ class Workspace:
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.db.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", [doc_id])
-        return [_chunk(row) for row in rows]
+        return [chunk_from_row(row) for row in rows]
 
     def files_dir(self, doc_id: str) -> Path:
         return self.files_root / doc_id[:16]
@@ -278,7 +282,7 @@ class Workspace:
         except sqlite3.OperationalError as error:
             raise WorkspaceError(f"invalid search query {query!r}: {error}") from None
         return [
-            SearchHit(_chunk(row), float(row["score"]), row["snippet"], row["page_label"], row["doc_name"])
+            SearchHit(chunk_from_row(row), float(row["score"]), row["snippet"], row["page_label"], row["doc_name"])
             for row in rows
         ]
 
@@ -324,9 +328,9 @@ class Workspace:
         hits: list[GrepHit] = []
         with self.time_limit(seconds):
             pages = self._candidate_pages(pattern, regex, ignore_case, doc_ids)
-            for batch in _batches(pages, GREP_BATCH_CHARS):
+            for batch in batches(pages, BATCH_CHARS):
                 wanted = limit - len(hits)
-                hits.extend(run_within(time_limit, lambda: _grep_pages(batch, compiled, context, wanted, time_limit)))
+                hits.extend(run_within(time_limit, lambda: grep_pages(batch, compiled, context, wanted, time_limit)))
                 if len(hits) >= limit:
                     break
         return hits
@@ -350,7 +354,7 @@ class Workspace:
         else:
             rows = self.db.query("SELECT * FROM pages WHERE 1" + where + " ORDER BY doc_id, idx", params)
         for row in rows:
-            yield _page(row)
+            yield page_from_row(row)
 
     # --- writes ---------------------------------------------------------------------------
     def add_document(self, new: NewDocument) -> StoredDocument:
@@ -373,7 +377,7 @@ class Workspace:
                     known = self._record_path(existing.id, Path(document.path))
                     return StoredDocument(existing, created=False, known_path=known)
                 document = replace(document, version=self._next_version(Path(document.path)))
-                self.db["documents"].insert({**_document_row(document), "warnings": json.dumps(list(new.warnings))})
+                self.db["documents"].insert({**document_row(document), "warnings": json.dumps(list(new.warnings))})
                 self._record_path(document.id, Path(document.path))
                 self.db["pages"].insert_all(
                     (
@@ -495,44 +499,6 @@ class _Transaction:
             self.db.execute("ROLLBACK")
 
 
-def _batches(pages: Iterable[Page], chars: int) -> Iterator[list[Page]]:
-    batch: list[Page] = []
-    size = 0
-    for page in pages:
-        batch.append(page)
-        size += len(page.text)
-        if size >= chars:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _grep_pages(pages: Sequence[Page], compiled, context: int, limit: int, time_limit: TimeLimit | None) -> list[GrepHit]:
-    """Plain string work (no SQL), so ``run_within`` may abandon it at the deadline."""
-    hits: list[GrepHit] = []
-    for page in pages:
-        lines = page.text.split("\n")
-        for number, line in enumerate(lines, start=1):
-            remaining = time_limit.remaining() if time_limit else None
-            if compiled.search(line, timeout=remaining, concurrent=time_limit is not None):
-                hits.append(
-                    GrepHit(
-                        doc_id=page.doc_id,
-                        page_index=page.index,
-                        page_label=page.label,
-                        line=number,
-                        doc_line=page.line_start + number - 1,
-                        text=line,
-                        before=tuple(lines[max(0, number - 1 - context) : number - 1]),
-                        after=tuple(lines[number : number + context]),
-                    )
-                )
-                if len(hits) >= limit:
-                    return hits
-    return hits
-
-
 def _per_document_tables(db: sqlite_utils.Database) -> Iterable[str]:
     """Tables added by later migrations (agent memory) that hold rows keyed by doc_id."""
     core = {"documents", "pages", "chunks"}
@@ -541,61 +507,3 @@ def _per_document_tables(db: sqlite_utils.Database) -> Iterable[str]:
             continue
         if "doc_id" in db[table].columns_dict:
             yield table
-
-
-def _document_row(document: Document) -> dict:
-    return {
-        "id": document.id,
-        "name": document.name,
-        "path": document.path,
-        "kind": document.kind,
-        "bytes": document.bytes,
-        "pages": document.pages,
-        "tokens": document.tokens,
-        "chunks": document.chunks,
-        "title": document.title,
-        "version": document.version,
-        "ingested_at": document.ingested_at,
-    }
-
-
-def _document(row: dict) -> Document:
-    return Document(
-        id=row["id"],
-        name=row["name"],
-        path=row["path"],
-        kind=row["kind"],
-        bytes=row["bytes"],
-        pages=row["pages"],
-        tokens=row["tokens"],
-        chunks=row["chunks"],
-        ingested_at=row["ingested_at"],
-        title=row["title"],
-        version=row["version"],
-    )
-
-
-def _page(row: dict) -> Page:
-    return Page(
-        doc_id=row["doc_id"],
-        index=row["idx"],
-        label=row["label"],
-        text=row["text"],
-        char_start=row["char_start"],
-        line_start=row["line_start"],
-    )
-
-
-def _chunk(row: dict) -> Chunk:
-    return Chunk(
-        doc_id=row["doc_id"],
-        ordinal=row["ordinal"],
-        char_start=row["char_start"],
-        char_end=row["char_end"],
-        page_start=row["page_start"],
-        page_end=row["page_end"],
-        line_start=row["line_start"],
-        line_end=row["line_end"],
-        tokens=row["tokens"],
-        text=row["text"],
-    )

@@ -2,7 +2,12 @@
 
 import hashlib
 import json
+import random
+import time
 
+from cpu_load import busy_machine
+from lcagent.memory.workspace import NewDocument, Workspace
+from lcagent.records import Document, Page
 from lcagent.tools import Limits, ToolContext, call, get_tools, openai_tools
 
 
@@ -101,3 +106,57 @@ def test_scope_limits_documents(guide, tmp_path):
     assert hidden_search.data == [] and "no passages match" in hidden_search.text
     refused = call("read", {"doc": hidden.id, "pages": "1"}, scoped)
     assert not refused.ok and "not available" in refused.text
+
+
+def store_long_document(ws, pages: int, lines_per_page: int = 50, line: str | None = None):
+    """A long document stored directly (no chunking): the tools below read pages only."""
+    rng = random.Random(pages)
+    words = ["keeper", "lantern", "storm", "gallery", "tide", "harbour", "signal", "beacon", "fog", "rock"]
+    texts = [
+        "\n".join(line or " ".join(rng.choice(words) for _ in range(12)) for _ in range(lines_per_page))
+        for _ in range(pages)
+    ]
+    doc_id = hashlib.sha256("\f".join(texts).encode()).hexdigest()
+    stored, char_start, line_start = [], 0, 1
+    for index, text in enumerate(texts, start=1):
+        stored.append(Page(doc_id, index, str(index), text, char_start, line_start))
+        char_start += len(text) + 1
+        line_start += text.count("\n") + 1
+    document = Document(doc_id, "long.txt", str(ws.path / "long.txt"), "text", char_start, pages, 0, 0,
+                        "2024-01-01T00:00:00+00:00")
+    return ws.add_document(NewDocument(document, stored, [])).document
+
+
+LIMIT = 0.6
+SLACK = 0.35  # thread hand-off and bounding the output; the issue saw +2.5 s on grep and +5 s on word_frequencies
+
+
+def timed_call(name: str, arguments: dict, context: ToolContext):
+    started = time.monotonic()
+    result = call(name, arguments, context)
+    return result, time.monotonic() - started
+
+
+def test_every_counting_tool_stops_at_its_wall_clock_limit(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    document = store_long_document(ws, pages=1500)  # about 5 MB: word_frequencies alone takes seconds
+    context = ToolContext(ws, limits=Limits(seconds=LIMIT))
+    with busy_machine():
+        for name, arguments in (("word_frequencies", {"doc": document.id}),
+                                ("count", {"pattern": r"(\w+\s?)+\d", "literal": False, "whole_word": False,
+                                           "doc": document.id}),
+                                ("grep", {"pattern": r"(\w+\s?)+\d"})):  # exponential backtracking
+            result, seconds = timed_call(name, arguments, context)
+            assert not result.ok and f"took longer than {LIMIT:g} s" in result.text, (name, result.text)
+            assert seconds < LIMIT + SLACK, (name, seconds)
+    ws.close()
+
+
+def test_one_catastrophic_line_stops_at_the_limit_on_a_busy_machine(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    store_long_document(ws, pages=1, lines_per_page=1, line="a" * 60 + "!")
+    with busy_machine():
+        result, seconds = timed_call("grep", {"pattern": "(a|aa)+$"}, ToolContext(ws, limits=Limits(seconds=LIMIT)))
+    assert not result.ok and "took longer" in result.text
+    assert seconds < LIMIT + SLACK, seconds
+    ws.close()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import mcp
 import pytest
 
 from lcagent.agents.router import STRATEGIES
-from lcagent.integrations.mcp_server import build_server
+from cpu_load import busy_machine
+from lcagent.integrations.mcp_server import LcagentMCP, build_server
 from lcagent.runners.scripted import ScriptedRunner
-from lcagent.tools import get_tools
+from lcagent.tools import Limits, get_tools
 from tests.integrations.conftest import QUESTION
 
 READ_TOOLS = ["list_docs", "search", "grep", "read"]
@@ -135,6 +137,20 @@ def test_model_mistakes_come_back_as_error_results(sandbox):
     assert unknown_doc.structured_content["ok"] is False
     assert "exactly one of pages or lines" in both.content[0].text
     assert "strategy" in bad_strategy.content[0].text
+
+
+def test_grep_reports_its_limit_when_the_limit_is_reached_on_a_busy_machine(sandbox):
+    long_file = sandbox.allowed / "aaa.txt"
+    long_file.write_text(("a" * 50 + "!\n") * 100)
+    server = LcagentMCP(sandbox.workspace, model=ScriptedRunner(responses=[]), allow_dirs=[sandbox.allowed],
+                        limits=Limits(seconds=1.0))
+    assert not server.ingest([str(long_file)]).is_error
+    with busy_machine():
+        started = time.monotonic()
+        result = server.run_tool("grep", {"pattern": "(a|aa)+$"})  # exponential backtracking on every line
+        seconds = time.monotonic() - started
+    assert result.is_error and "took longer than 1 s" in result.content[0].text
+    assert seconds < 1.5, seconds  # the limit, plus opening the workspace and building the result
 
 
 @pytest.mark.parametrize(
