@@ -6,6 +6,7 @@ a workspace ingested with ``--no-embed`` (or without the ``embed`` extra) works 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -120,6 +121,9 @@ def _dense_only_hits(
 
 
 def _snippet(text: str) -> str:
-    """The window's opening words, unmarked: no query term needs to occur in it."""
-    words = text.split()
-    return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
+    """The window's opening words, verbatim (so the text can be found in the chunk again) and
+    unmarked: no query term needs to occur in it."""
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= SNIPPET_WORDS:
+        return text.strip()
+    return text[words[0].start() : words[SNIPPET_WORDS - 1].end()] + "…"

@@ -61,7 +61,8 @@ def test_hybrid_finds_the_paraphrased_passage_that_bm25_ranks_low(workspace, rep
     assert rank_of([h.chunk.ordinal for h in hybrid], {lexical[0]}) <= 2
     found = next(h for h in hybrid if h.chunk.ordinal in headcount)
     assert found.doc_name == "annual-report.txt" and found.page_label and "12,400" in found.chunk.text
-    assert found.snippet and "\x02" not in found.snippet  # nothing is marked: no query term matched
+    assert "\x02" not in found.snippet  # nothing is marked: no query term matched
+    assert found.snippet.rstrip("…") in found.chunk.text  # a verbatim slice, as bm25 snippets are
     assert [h.score for h in hybrid] == sorted((h.score for h in hybrid), reverse=True)
 
 
