@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,9 +18,10 @@ from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.reader import NOT_FOUND, Reading
 from lcagent.agents.weights import MIN_CONFIDENCE
 from lcagent.query.plan import QuestionPlan
+from lcagent.agents.collection import select_documents
 from lcagent.agents.registry import make_strategy
 from lcagent.agents.router import STRATEGIES, choose
-from lcagent.ingest import check_path_argument, ingest_file
+from lcagent.targets import resolve_targets
 from lcagent.memory.memex import MemexStore
 from lcagent.memory.traces import RunTrace, load_run
 from lcagent.memory.workspace import Workspace, WorkspaceError
@@ -27,30 +29,19 @@ from lcagent.records import Answer, Citation, Document, Usage
 from lcagent.runners.base import Completion, Request, Runner, RunnerError
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner, describe_completion, describe_request
 
-def resolve_documents(workspace: Workspace, documents: str | Path | Sequence[str | Path], *, password: str | None = None,
+def resolve_documents(workspace: Workspace, documents, *, password: str | None = None,
                       progress: Callable[[Progress], None] | None = None, ingest: bool = True) -> list[Document]:
-    """Documents named by id, name or path; with ``ingest``, files not yet in the workspace are
-    ingested (callers that take names from a model or another agent pass ``ingest=False``)."""
-    items = [documents] if isinstance(documents, (str, Path)) else list(documents)
-    found: list[Document] = []
-    for item in items:
-        path = Path(item).expanduser()
-        if ingest and path.is_file():
-            check_path_argument(str(item))
-            if progress:
-                progress(Progress("ingest", path.name))
-            found.append(ingest_file(workspace, path, password=password).document)
-        else:
-            found.append(workspace.resolve(str(item)))
-    if not found:
-        raise WorkspaceError("no document given; pass a file path or a document id from `lcagent docs`")
-    return found
+    """Documents named by id, name, path, folder or glob (see ``lcagent.targets``)."""
+    return resolve_targets(workspace, documents, password=password, progress=progress, ingest=ingest)
 
 
 def ask(
-    document: str | Path | Sequence[str | Path],
-    question: str,
+    document: str | Path | Sequence[str | Path] | None = None,
+    question: str = "",
     *,
+    tag: str | None = None,
+    all_documents: bool = False,
+    embed: bool = True,
     model: str | Runner | None = None,
     strategy: str = "auto",
     workspace: Workspace | str | Path | None = None,
@@ -64,13 +55,20 @@ def ask(
     ingest: bool = True,
     timeout: float | None = None,
     retries: int | None = None,
+    min_confidence: float | None = None,
 ) -> Answer:
     """Answer ``question`` from ``document`` with checked page citations.
+
+    ``document``: a file, a folder, a glob, a stored document's id or name, or a list of these;
+    ``tag`` adds the documents tagged so, ``all_documents`` every stored one. Over several
+    documents the question first picks those it is about, then reads pages within them.
 
     ``model``: a spec such as ``"local"``, ``"gguf:/path.gguf"``, ``"openai:gpt-4o-mini"``,
     ``"openai:NAME@http://127.0.0.1:8000/v1"``, ``"vllm:Qwen/Qwen3-8B"``, or a Runner.
     ``strategy``: one of auto, tools, chain, mapreduce, full, rag, memex, hypergraph.
-    ``budget_tokens`` / ``budget_calls`` / ``budget_seconds``: limits no run overshoots (a call
+    ``min_confidence``: below it (0-1, default 0.35) the answer is "not found in the document"
+    with the closest pages in ``see_also``; ``answer.confidence`` says how well the evidence
+    supports the answer. ``budget_tokens`` / ``budget_calls`` / ``budget_seconds``: limits no run overshoots (a call
     that might is not made); a run they stop answers from what it has, with ``answer.partial``
     saying why, and can be continued with :func:`resume`. ``timeout`` (seconds one model call may
     take, retries included) and ``retries``: for HTTP model servers; default ``$LCAGENT_TIMEOUT``
@@ -86,11 +84,13 @@ def ask(
     try:
         budget = Budget(max_steps, budget_tokens, budget_calls, budget_seconds)
         _check_budget(budget)
-        docs = resolve_documents(ws, document, password=password, progress=progress, ingest=ingest)
+        docs = resolve_targets(ws, document, tag=tag, all_documents=all_documents, password=password,
+                               progress=progress, ingest=ingest, embed=embed)
         runner = _runner(model, timeout, retries)
         connection = {"timeout": timeout, "retries": retries}
         return _run(ws, docs, question, runner, strategy, budget, reader, progress, run_id=None,
-                    model_spec=_model_spec(model, runner), connection=connection)
+                    model_spec=_model_spec(model, runner), connection=connection,
+                    min_confidence=MIN_CONFIDENCE if min_confidence is None else min_confidence)
     finally:
         if own_workspace:
             ws.close()
@@ -165,12 +165,18 @@ def _runner(model: str | Runner | None, timeout: float | None = None, retries: i
 
 def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, strategy: str, budget: Budget,
          reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None, model_spec: str,
-         connection: dict) -> Answer:
+         connection: dict, min_confidence: float = MIN_CONFIDENCE) -> Answer:
     started = time.perf_counter()
     say = progress or (lambda event: None)
-    doc_ids = [d.id for d in docs]
     reader_mode = resolve_reader(reader, runner.name)
     plan = analyse(question)  # once per run: the router and the strategy share it
+    selection = select_documents(plan, ws, docs)  # a collection: the documents the question is about
+    searched = selection.searched
+    docs = [d for d in docs if d.id in set(selection.chosen)]
+    doc_ids = [d.id for d in docs]
+    reason_prefix = f"{selection.reason}; " if len(searched) > len(doc_ids) else ""
+    if reason_prefix:
+        say(Progress("documents", selection.reason))
     if strategy == "auto":
         document_tokens = sum(d.tokens for d in docs)
         explored = any(MemexStore(ws.db).count(doc_id) for doc_id in doc_ids)
@@ -179,6 +185,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
         chosen, reason = route.strategy, route.reason
     else:
         chosen, reason = strategy, "chosen by the user"
+    reason = reason_prefix + reason
     if run_id is None:
         trace = RunTrace.start(ws, question=question, doc_ids=doc_ids, model=model_spec, strategy=chosen, reason=reason)
         trace.note("settings", {"model": runner.describe(), "max_steps": budget.max_steps,
@@ -214,7 +221,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
         trace.finish("failed")
         raise
     answer = _checked_answer(ws, doc_ids, question, reading, traced.usage, chosen, reason, trace.run_id, started,
-                             plan=plan)
+                             plan=plan, searched=searched, min_confidence=min_confidence)
     if traced.budget_stop is not None:
         # answered from what the run had when its budget stopped it; `resume` can continue it
         answer.partial = str(traced.budget_stop)
@@ -226,7 +233,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
 
 def _checked_answer(ws: Workspace, doc_ids: list[str], question: str, reading: Reading, usage: Usage, strategy: str,
                     reason: str, run_id: str, started: float, *, min_confidence: float = MIN_CONFIDENCE,
-                    plan: QuestionPlan | None = None) -> Answer:
+                    plan: QuestionPlan | None = None, searched: list[str] | None = None) -> Answer:
     """Quotes checked against the stored pages; an answer the evidence supports too weakly becomes
     "not found in the document", its citations kept as the closest pages to look at."""
     checker = QuoteChecker(ws, doc_ids)
@@ -239,11 +246,15 @@ def _checked_answer(ws: Workspace, doc_ids: list[str], question: str, reading: R
         reason += f"; the evidence supports the answer {reading.text!r} too weakly (confidence {confidence:.2f})"
     if not found:
         see_also, citations = citations or _closest_pages(ws, doc_ids, reading, plan), []
+    names = {doc_id: (ws.get(doc_id).name if ws.get(doc_id) else "") for doc_id in {c.doc_id for c in citations + see_also}}
+    citations = [replace(c, doc_name=names.get(c.doc_id, "")) for c in citations]
+    see_also = [replace(c, doc_name=names.get(c.doc_id, "")) for c in see_also]
     return Answer(
         question=question, text=text, citations=citations, usage=total, strategy=strategy,
         strategy_reason=reason, run_id=run_id, found=found, dropped_quotes=dropped, doc_ids=doc_ids,
         confidence=confidence,
         evidence_pages=list(reading.evidence_pages), see_also=see_also[:3],
+        searched=list(searched or doc_ids),
     )
 
 

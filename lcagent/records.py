@@ -178,6 +178,8 @@ class Answer:
     evidence_pages: list[tuple[str, int]] = field(default_factory=list)
     # when nothing answers: the closest pages, to look at by hand
     see_also: list[Citation] = field(default_factory=list)
+    # every document the question was asked of (``doc_ids`` are those chosen and read)
+    searched: list[str] = field(default_factory=list)
     # why the answer is partial (the budget stopped the run early: it can be resumed); "" when complete
     partial: str = ""
 

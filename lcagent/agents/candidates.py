@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lcagent.agents import weights as W
 from lcagent.agents.evidence import EvidenceItem
-from lcagent.query.lexicon import MONTHS, STOPWORDS
+from lcagent.query.lexicon import HEAD_NOUN_TYPES, MONTHS, PERSON_ROLES, STOPWORDS
 from lcagent.query.plan import QuestionPlan
 
 _TOKEN = re.compile(r"\$?[\w][\w'’.\-/:,]*[\w]%?|[\w]|[^\w\s]")
@@ -122,6 +122,10 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
                 score -= W.LONE_OPENER  # one capitalised word opening a sentence is as often a plain word
             elif i == 0 and plan.answer_type == "person":
                 score += W.SUBJECT_OF_SENTENCE  # "Who [did this]?" is answered by the subject of "[Name] [did this]"
+            title = tokens[i][0].lower()
+            if end - i >= 3 and (title in PERSON_ROLES or HEAD_NOUN_TYPES.get(title) == "person"):
+                # "Keeper Ada Lindqvist": the title is not part of the name
+                text = item.text[tokens[i + 1][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
             found.append(Candidate(text, score, item, "name"))
     for begin, end in _free_runs(tokens, in_question):
         text = item.text[tokens[begin][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]

@@ -36,7 +36,8 @@ def choose(plan: QuestionPlan, *, document_tokens: int, context_window: int, rea
         return Route("full", f"the whole document fits the window ({size})")
     if plan.intent == "bridge" and not fits:
         return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
-    if plan.intent in ("lookup", "yes_no", "choose") and len(plan.aspects()) >= 2 and not fits:
+    comparison = plan.intent in ("yes_no", "choose") or (plan.intent == "lookup" and plan.answer_type == "sentence")
+    if comparison and len(plan.aspects()) >= 2 and not fits:
         return Route("hypergraph", f"draws on several places in the document (options, subjects or periods): each "
                                    f"becomes a memory unit and uncovered ones are searched next ({size})")
     if explored and plan.intent == "lookup" and not fits:

@@ -49,8 +49,7 @@ class _LiveStatus:
 
 
 @click.command()
-@click.argument("document", required=False)
-@click.argument("question", required=False)
+@click.argument("targets", nargs=-1)
 @click.option("--model", "-m", envvar="LCAGENT_MODEL", help="local (default), gguf:/path.gguf, openai:NAME[@URL], vllm:NAME.")
 @click.option("--strategy", "-s", type=click.Choice(STRATEGIES), default="auto", show_default=True,
               help="How to read: auto picks by document size and question type.")
@@ -65,17 +64,24 @@ class _LiveStatus:
               help="How often a failed call to a model server is repeated within --timeout  [default: 4].")
 @click.option("--reader", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
               help="extractive copies answer spans from evidence (small models); generative lets the model write.")
+@click.option("--tag", "-t", help="Ask the documents tagged so (`lcagent ingest FILES --tag T`), beside any named.")
+@click.option("--all", "all_documents", is_flag=True, help="Ask every document in the workspace.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Answer 'not found' (with the closest pages) below this confidence  [default: 0.35].")
+@click.option("--no-embed", is_flag=True, help="Do not embed new documents for hybrid search (bm25 only).")
 @click.option("--resume", "resume_run", metavar="RUN_ID", help="Continue an interrupted run instead of starting one.")
 @click.option("--password", help="Password for an encrypted PDF.")
 @workspace_option
 @json_option
-def ask(document, question, model, strategy, max_steps, budget_tokens, budget_calls, budget_seconds, timeout, retries,
-        reader, resume_run, password, workspace, as_json) -> None:
-    """Answer a question about a document, with checked page citations.
+def ask(targets, model, strategy, max_steps, budget_tokens, budget_calls, budget_seconds, timeout, retries,
+        reader, tag, all_documents, min_confidence, no_embed, resume_run, password, workspace, as_json) -> None:
+    """Answer a question about documents, with checked page citations: lcagent ask DOCUMENT... QUESTION
 
-    DOCUMENT is a file (ingested if new) or a document already in the workspace (id, id
-    prefix or name). Every quote shown was found verbatim on the cited page. "not found in
-    the document" is a real answer: better than a guess.
+    Each DOCUMENT is a file, a folder, a glob (files are ingested if new) or a document already
+    in the workspace (id, id prefix or name); --tag T and --all add stored documents. Over a
+    collection the question first picks the documents it is about, then reads pages in them;
+    each citation names its document. Every quote shown was found verbatim on the cited page.
+    "not found in the document" (with the closest pages) is a real answer: better than a guess.
 
     Budgets are never overshot: a call that might is not made. A run its budget stops answers
     from what it found so far, marked partial; --resume continues it (with a new budget if given).
@@ -83,6 +89,9 @@ def ask(document, question, model, strategy, max_steps, budget_tokens, budget_ca
     \b
     Examples:
       lcagent ask report.pdf "What did the auditor flag in 2023?"
+      lcagent ask reports/ "Which filing reports the highest capital expenditure?"
+      lcagent ask --tag filings "What do the 2023 contracts say about termination?"
+      lcagent ask a.pdf b.pdf "Compare the revenue of the two companies in 2022"
       lcagent ask report.pdf "How many times does 'going concern' appear?" --json
       lcagent ask big.pdf "Summarise chapter 3" --strategy chain --model openai:gpt-4o-mini
       lcagent ask big.pdf "Summarise chapter 3" --strategy mapreduce --budget-calls 20 --budget-seconds 300
@@ -94,18 +103,21 @@ def ask(document, question, model, strategy, max_steps, budget_tokens, budget_ca
 
     budgets = {"budget_tokens": budget_tokens, "budget_calls": budget_calls, "budget_seconds": budget_seconds}
     if resume_run:
-        if document or question:
-            raise click.UsageError("--resume takes only the run id; the question and document come from the run")
-    elif not (document and question):
-        raise click.UsageError('give a DOCUMENT and a QUESTION, e.g. lcagent ask report.pdf "What changed in 2023?"')
+        if targets:
+            raise click.UsageError("--resume takes only the run id; the question and documents come from the run")
+    elif not targets or (len(targets) < 2 and not (tag or all_documents)):
+        raise click.UsageError('give DOCUMENT(S) and a QUESTION, e.g. lcagent ask report.pdf "What changed in 2023?" '
+                               '(or --tag T / --all and a QUESTION)')
+    documents, question = list(targets[:-1]), targets[-1] if targets else ""
     with open_workspace(workspace) as ws, _LiveStatus(enabled=not as_json) as live:
         if resume_run:
             answer = api.resume(resume_run, model=model, workspace=ws, progress=live, timeout=timeout, retries=retries,
                                 **budgets)
         else:
             answer = api.ask(
-                document, question, model=model, strategy=strategy, workspace=ws, max_steps=max_steps,
-                reader=reader, password=password, progress=live, timeout=timeout, retries=retries, **budgets,
+                documents or None, question, tag=tag, all_documents=all_documents, embed=not no_embed, model=model,
+                strategy=strategy, workspace=ws, max_steps=max_steps, reader=reader, password=password, progress=live,
+                timeout=timeout, retries=retries, min_confidence=min_confidence, **budgets,
             )
     if as_json:
         print_json(answer.to_dict())
@@ -116,16 +128,30 @@ def ask(document, question, model, strategy, max_steps, budget_tokens, budget_ca
 def print_answer(answer: Answer) -> None:
     out = console()
     out.print(f"[bold]{escape(answer.text)}[/]", soft_wrap=True)
+    several = len(answer.searched) > 1
     if answer.citations:
         out.print()
         for citation in answer.citations:
-            out.print(f"  [cyan]{escape(citation.render())}[/]", soft_wrap=True)
+            where = f"{citation.doc_name} " if several and citation.doc_name else ""
+            out.print(f"  [cyan]{escape(where + citation.render())}[/]", soft_wrap=True)
+    if answer.see_also:
+        out.print()
+        out.print("  [dim]closest pages, to look at yourself:[/]")
+        for citation in answer.see_also:
+            where = f"{citation.doc_name} " if several and citation.doc_name else ""
+            out.print(f"  [dim]{escape(where + citation.render())}[/]", soft_wrap=True)
     if answer.dropped_quotes:
         out.print(f"  [yellow]{answer.dropped_quotes} quote(s) were not found verbatim in the document and were dropped[/]")
     if answer.partial:
         out.print(f"  [yellow]partial answer: {escape(answer.partial)}; continue with lcagent ask --resume {answer.run_id}[/]",
                   soft_wrap=True)
     out.print()
+    if several:
+        cited = {c.doc_id for c in answer.citations}
+        out.print(f"[dim]documents: searched {len(answer.searched)}, read {len(answer.doc_ids)}, cited {len(cited)}"
+                  f"{'' if cited else ' (none answered)'}[/]", soft_wrap=True)
+    if answer.found:
+        out.print(f"[dim]confidence {answer.confidence:.2f}[/]")
     out.print(f"[dim]strategy {answer.strategy}: {escape(answer.strategy_reason)}[/]", soft_wrap=True)
     out.print(f"[dim]{answer.usage.render()} · run {answer.run_id} (lcagent trace {answer.run_id})[/]", soft_wrap=True)
 

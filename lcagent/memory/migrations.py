@@ -247,6 +247,20 @@ def m007_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m008_document_tags(db: sqlite_utils.Database) -> None:
+    _run_script(db,
+        """
+        CREATE TABLE document_tags (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            tag TEXT NOT NULL,
+            PRIMARY KEY (doc_id, tag)
+        );
+        CREATE INDEX document_tags_tag ON document_tags(tag)
+        """
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the caller's transaction; run statement by statement.
     for statement in script.split(";\n"):
