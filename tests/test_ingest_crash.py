@@ -17,6 +17,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.timeout(900)  # about 1.5 min on 2 idle cores; never hang CI
+
 SEED = 20240613
 ATTEMPTS = 20
 PAGES = 120  # about 0.7 MB: the write phase is long enough to be hit, the test stays short
@@ -135,6 +139,8 @@ def test_sigkill_at_random_points_never_leaves_half_a_document(tmp_path):
         assert len(json.loads(out)) >= 1
         assert assert_nothing_half_written(ws_dir, markers) >= 1
 
+    print(f"crash test: {ATTEMPTS} kills, {killed_while_writing} inside the write phase; a whole ingest took "
+          f"{whole:.2f} s, its staging folder lived {staged_for:.2f} s")
     assert killed_while_writing >= ATTEMPTS // 4, f"only {killed_while_writing} kills landed in the write phase"
     finish = lcagent("ingest", str(book), "-w", str(ws_dir), "--json")  # the killed file ingests cleanly
     out, err = finish.communicate(timeout=120)

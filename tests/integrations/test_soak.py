@@ -19,9 +19,11 @@ import time
 from pathlib import Path
 
 import mcp
+import pytest
 
 from tests.integrations.test_mcp_http import free_port, wait_for_port
 
+pytestmark = pytest.mark.timeout(600)  # under a minute on 2 cores; never hang CI
 LAUNCHER = Path(__file__).with_name("scripted_mcp.py")
 CLIENTS = 4
 ROUNDS = 5
