@@ -101,10 +101,13 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
     def after_bonus(i: int) -> float:
         return W.AFTER_QUESTION_WORDS if i > matched[0] else 0.0
 
+    asked_years = {y for q in plan.qualifiers for y in re.findall(r"(?:1[5-9]|20)\d\d", q)}
     for i, (token, _) in enumerate(tokens):
         if in_question[i]:
             continue
         kind = token_kind(token)
+        if kind == "date" and wanted == "number" and (asked_years or plan.qualifiers) and _DATE.match(token.rstrip(".,")):
+            continue  # "total assets as of 2021": a year beside the figure is a column header, not the figure
         if kind:
             score = 1.0 / (1 + distance(i)) + after_bonus(i)
             score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) else W.TYPE_OTHER
@@ -118,6 +121,8 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
                 end += 1
             text = item.text[tokens[i][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
             score = 1.0 / (1 + distance(i)) + after_bonus(i) + (W.TYPE_MATCH if wanted == "name" else W.NAME_OTHER)
+            if plan.answer_type == "person" and end - i == 1:
+                score -= W.ONE_WORD_PERSON  # people are named with two words or more more often than not
             if i == 0 and end == 1 and not _defines(tokens, 1):
                 score -= W.LONE_OPENER  # one capitalised word opening a sentence is as often a plain word
             elif i == 0 and plan.answer_type == "person":

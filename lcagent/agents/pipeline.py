@@ -101,11 +101,27 @@ def support(plan: QuestionPlan, reading: Reading, pool: EvidencePool | None) -> 
         return coverage
     lowered = quotes.lower()
     cited_pages = " ".join(pool.page_text(c.doc_id, c.page_index) for c in reading.citations if c.doc_id).lower()
+    docs = {c.doc_id for c in reading.citations if c.doc_id}
     # a subject named in the quote counts fully; on the cited page (a heading, a table title)
-    # mostly; elsewhere in the document (a company's name in its own filing) half
+    # mostly; a subject the document is about (a company's name all over its own filing) half;
+    # one it mentions only in passing, away from the answer, not at all ("Lyft" in Uber's 10-K)
     named_score = sum(1.0 if s.lower() in lowered else W.SUBJECT_ON_PAGE if s.lower() in cited_pages
-                      else W.SUBJECT_MISSING for s in named) / len(named)
+                      else W.SUBJECT_MISSING if any(prominent(pool.workspace, s, doc) for doc in docs) else 0.0
+                      for s in named) / len(named)
     return 0.5 * named_score + 0.5 * coverage
+
+
+def prominent(workspace, subject: str, doc_id: str) -> bool:
+    """Is the document about ``subject``: named in its title or first pages, or in many of its chunks?"""
+    document = workspace.get(doc_id)
+    if document is None:
+        return False
+    if subject.lower() in f"{document.title or ''} {document.name}".lower():
+        return True
+    if any(subject.lower() in page.text.lower() for page in workspace.pages(doc_id, 1, W.FIRST_PAGES)):
+        return True
+    found, total = workspace.document_frequency(subject, [doc_id])
+    return total > 0 and found / total >= W.PROMINENT_SHARE
 
 
 def plan_for(question: str, context: AgentContext) -> QuestionPlan:

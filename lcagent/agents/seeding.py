@@ -13,7 +13,7 @@ from collections import Counter
 from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
-from lcagent.loaders.table_lookup import row_score, words
+from lcagent.loaders.table_lookup import _same_word, row_score, words
 from lcagent.memory.tables import TableStore
 from lcagent.query.plan import QuestionPlan
 from lcagent.records import GrepHit, SearchHit
@@ -67,12 +67,12 @@ def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tupl
     for doc_id in doc_ids:
         for table in store.tables(doc_id):
             row_fit = max((row_score(table, row, relation) for row in table.rows), default=0.0) if relation else 0.0
-            title = set(words(table.title or ""))
-            title_fit = len([w for w in hints if w in title]) / len(hints) if hints else 0.0
-            fit = max(row_fit, title_fit, (row_fit + title_fit) / 1.5 if row_fit and title_fit else 0.0)
-            if fit > 0:
+            title = words(table.title or "")
+            title_fit = len([w for w in hints if any(_same_word(w, t) for t in title)]) / len(hints) if hints else 0.0
+            vote = W.TABLE_VOTE * min(row_fit, 1.0) + W.TITLE_HINT_VOTE * title_fit * (0.5 + 0.5 * min(row_fit, 1.0))
+            if vote > 0:
                 key = (doc_id, table.page_index)
-                found[key] = max(found.get(key, 0.0), W.TABLE_VOTE * min(fit, 1.0))
+                found[key] = max(found.get(key, 0.0), vote)
     return found
 
 

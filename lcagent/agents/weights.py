@@ -20,9 +20,10 @@ RARE_SHARE = 0.2
 PAGE_PRIOR = 0.5
 PAGE_RRF_K = 20           # reciprocal-rank constant when search lists vote for pages
 TABLE_VOTE = 0.08         # a page whose table rows or title match the question gains this much (x match 0-1)
+TITLE_HINT_VOTE = 0.2     # ... and this much when a hint names its table ("answer from the cash flow statement")
 WHOLE_PAGES = 3           # the best pages go to the reader whole (their tables and headings too)
 MAX_WHOLE_PAGE_CHARS = 8000
-TABLE_ANSWER = 0.6        # a table cell answers a number question when its row and column match this well
+TABLE_ANSWER = 0.45       # a table cell answers a number question when its row and column match this well
 
 # --- candidate spans --------------------------------------------------------------------------
 TYPE_MATCH = 2.0          # the candidate is of the answer type the plan asks for
@@ -32,6 +33,7 @@ AFTER_QUESTION_WORDS = 0.25  # answers tend to follow the words that ask for the
 BESIDE_UNIT = 3.0         # a number right beside the unit asked for ("219 steps")
 LONE_OPENER = 0.75        # a single capitalised word opening a sentence is often just a word
 SUBJECT_OF_SENTENCE = 0.5  # "who did X" is answered by the subject of "Name did X"
+ONE_WORD_PERSON = 0.5     # "Principal" (of "Principal Financial Officer") is rarely the person asked for
 PHRASE_BASE = 0.5         # free-form runs: closeness to the question's words
 PHRASE_LENGTH = 0.05      # ... and a little for length (up to 8 words)
 SENTENCE_MATCH = 2.0      # a candidate's sentence score (relative to the best) adds this much
@@ -47,3 +49,6 @@ MIN_CONFIDENCE = 0.35
 # sentences that support the answer (it may be stated in a heading or table title instead).
 SUBJECT_MISSING = 0.5
 SUBJECT_ON_PAGE = 0.8
+# A document is about a subject named in its title or first pages, or in this share of its chunks.
+FIRST_PAGES = 3
+PROMINENT_SHARE = 0.1

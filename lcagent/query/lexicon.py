@@ -54,7 +54,9 @@ _heads("number", "number numbers amount amounts total totals sum count percentag
                  "population size height length width depth weight distance speed temperature age score scores "
                  "quantity balance capital valuation growth volume fee fees tax taxes wage wages pay payment "
                  "payments compensation headcount employees turnover yield interest inventory receivables "
-                 "payables capacity duration port ports dosage dosages dose doses")
+                 "payables capacity duration port ports dosage dosages dose doses goodwill ebitda ebit depreciation "
+                 "amortization amortisation expenditures outflow outflows inflow inflows proceeds borrowings "
+                 "buybacks repurchases capex opex backlog bookings reserves provision provisions")
 _heads("person", "person people man woman men women author authors writer writers director directors actor actress "
                  "president ceo cfo founder founders chairman chairwoman chair owner leader leaders king queen "
                  "captain keeper player players singer composer artist painter poet scientist inventor husband "

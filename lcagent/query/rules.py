@@ -200,6 +200,6 @@ HEAD_OPENERS = (
 HEAD_STOP = re.compile(
     r"^(?:of|for|in|on|at|by|to|from|with|about|under|over|between|into|during|after|before|than|that|which|who|"
     r"whom|whose|where|when|do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|may|might|must|"
-    r"and|or|but|as|per|if|mentioned|listed|given|stated|reported|shown|described|used|associated|linked|tied|"
+    r"but|as|per|if|mentioned|listed|given|stated|reported|shown|described|used|associated|linked|tied|"
     r"related|connected|attached|assigned|paired|belonging|appearing)$"
 )
