@@ -110,13 +110,14 @@ class MemexAgent(EvidenceStrategy):
         self._run: _Run | None = None
 
     def seed(self, plan: QuestionPlan, context: AgentContext) -> EvidencePool:
-        scope = context.doc_ids[0]  # entries are kept under the first document in scope
+        scopes = list(context.doc_ids)  # each entry is filed under the document its text came from
         store = MemexStore(context.workspace.db)
         pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
         working = WorkingContext(plan.question, self.working_budget, context.runner.count_tokens)
-        run = self._run = _Run(context, store, scope, pool, working, self.memory)
+        run = self._run = _Run(context, store, scopes, pool, working, self.memory)
         reused = run.resume() if self.memory else []
-        context.trace.note("memex resume", {"entries": store.count(scope) if self.memory else 0, "reused": reused})
+        entries = sum(store.count(scope) for scope in scopes) if self.memory else 0
+        context.trace.note("memex resume", {"entries": entries, "reused": reused})
         for tool, arguments in _seed_actions(plan):
             context.progress(Progress(tool, arguments.get("query") or arguments.get("pattern", "")))
             run.act(tool, arguments)
@@ -184,7 +185,7 @@ class _Run:
 
     context: AgentContext
     store: MemexStore
-    scope: str
+    scopes: list[str]  # the documents in scope: entries are filed under the one their text came from
     pool: EvidencePool
     working: WorkingContext
     memory: bool
@@ -194,7 +195,7 @@ class _Run:
         """Load earlier entries that share the question's weighted terms into the evidence pool."""
         weights = self.pool.weights
         scored = []
-        for entry in self.store.entries(self.scope):
+        for entry in self._entries():
             score = weights.score(entry.description + " " + entry.content[:4000])
             if score > 0:
                 scored.append((score, entry))
@@ -210,7 +211,7 @@ class _Run:
         wanted = {term for term, weight in self.pool.weights.weights.items() if weight > 0}
         if not wanted:
             return None
-        for entry in reversed(self.store.entries(self.scope)):
+        for entry in reversed(self._entries()):
             if entry.source == "finding" and entry.key and wanted <= set(analyse(entry.key[len("finding "):]).key_terms()):
                 return entry.index
         return None
@@ -219,7 +220,7 @@ class _Run:
         """The index map, most relevant entries first, kept to a third of the working budget."""
         if not self.memory:
             return
-        entries = self.store.entries(self.scope)
+        entries = self._entries()
         weights = self.pool.weights
         ranked = sorted(entries, key=lambda e: (-weights.score(e.description), -int(e.index[1:])))
         shown, used = [], 0
@@ -238,7 +239,7 @@ class _Run:
         key = f"{tool} {json.dumps(arguments, sort_keys=True)}"
         shown = arguments.get("query") or arguments.get("pattern") or arguments.get("pages")
         if self.memory:
-            earlier = self.store.find(self.scope, key)
+            earlier = next((found for found in (self.store.find(scope, key) for scope in self.scopes) if found), None)
             if earlier is not None:  # archived by an earlier step or question: no tool call
                 self._load(earlier.refs)
                 self.working.add_note(f"{tool}({shown!r}) already in [{earlier.index}]")
@@ -256,8 +257,10 @@ class _Run:
             self.working.observe()
             return
         hits = len(result.data) if isinstance(result.data, list) else 0
-        index = self.store.archive(self.scope, f"{tool} {shown!r}: {hits} hits; {gist}", result.text,
-                                   source="tool", key=key, refs=refs)
+        indices = [self.store.archive(doc_id, f"{tool} {shown!r}: {hits} hits; {gist}", result.text,
+                                      source="tool", key=key, refs=doc_refs)
+                   for doc_id, doc_refs in self._by_document(refs)]
+        index = indices[0]
         self.working.add_note(f"{tool}({shown!r}) → [{index}] {gist}")
         self.refresh_map()
         self.working.observe()
@@ -285,7 +288,7 @@ class _Run:
         conversation = self.working.conversation()
         live = list(dict.fromkeys(_INDEX_REF.findall(conversation)))
         first_anchor = notes[0].split(" ", 1)[0]
-        span_index = self.store.archive_span(self.scope, conversation, first_anchor, notes[-1],
+        span_index = self.store.archive_span(self.scopes[0], conversation, first_anchor, notes[-1],
                                              f"notes {first_anchor}..{notes[-1].split(' ', 1)[0]} ({len(notes)} steps)")
         if not summary:
             best = self.pool.ranked(1)
@@ -301,9 +304,23 @@ class _Run:
     def archive_finding(self, plan: QuestionPlan, reading: Reading) -> None:
         refs = [TextRef(c.doc_id, "page", c.page_index) for c in reading.citations if c.doc_id and c.page_index]
         quotes = "\n".join(c.render() for c in reading.citations)
-        self.store.archive(self.scope, f"finding: {clip(plan.question, 60)} → {clip(reading.text, 40)}",
-                           f"Q: {plan.question}\nA: {reading.text}\n{quotes}", source="finding",
-                           key=f"finding {plan.question}", refs=refs)
+        for doc_id, doc_refs in self._by_document(refs):
+            self.store.archive(doc_id, f"finding: {clip(plan.question, 60)} → {clip(reading.text, 40)}",
+                               f"Q: {plan.question}\nA: {reading.text}\n{quotes}", source="finding",
+                               key=f"finding {plan.question}", refs=doc_refs)
+
+    def _entries(self) -> list[MemexEntry]:
+        """Entries of every document in scope, oldest first."""
+        entries = [entry for scope in self.scopes for entry in self.store.entries(scope)]
+        return sorted(entries, key=lambda entry: int(entry.index[1:]))
+
+    def _by_document(self, refs) -> list[tuple[str, list]]:
+        """``refs`` grouped by document (a collection question files each part under its own
+        document, so a follow-up about one of them finds it); no refs: the first document."""
+        grouped: dict[str, list] = {}
+        for ref in refs:
+            grouped.setdefault(ref.doc_id, []).append(ref)
+        return list(grouped.items()) or [(self.scopes[0], [])]
 
     def _load(self, refs) -> None:
         workspace = self.context.workspace

@@ -63,3 +63,24 @@ def test_tags_and_all_name_stored_documents(folder):
     assert every.text == "1851" and len(every.searched) == 8
     with pytest.raises(WorkspaceError, match="no document is tagged 'ferries'"):
         api.ask(question="Anything?", tag="ferries", model=ScriptedRunner([]), workspace=ws)
+
+
+def test_memory_from_a_collection_question_is_filed_under_each_document(folder):
+    from lcagent.memory.memex import MemexStore
+    from lcagent.memory.traces import load_run
+
+    root, ws = folder
+    runner = ScriptedRunner(fn=lambda request: request.constraint.options[-1] if hasattr(request.constraint, "options")
+                            else '{"tool": "answer", "input": ""}')
+    first = api.ask(root, "Which light was automated first, Harrow Point Light or Cape Vell Light?", model=runner,
+                    workspace=ws, strategy="memex", embed=False)
+    names = {d.id: d.name for d in ws.documents()}
+    store = MemexStore(ws.db)
+    filed = {names[doc_id] for doc_id in first.doc_ids if store.entries(doc_id)}
+    assert {"harrow.txt", "vell.txt"} <= filed
+    # a follow-up about one of them, asked of that document alone, starts from what was filed under it
+    vell = next(doc_id for doc_id, name in names.items() if name == "vell.txt")
+    follow_up = api.ask(vell, "When was Cape Vell Light automated?", model=runner, workspace=ws, strategy="memex")
+    [resume] = [s.output for s in load_run(ws, follow_up.run_id)[1] if s.kind == "note" and s.name == "memex resume"]
+    assert resume["entries"] > 0 and resume["reused"]
+    assert follow_up.text == "1974"
