@@ -14,12 +14,13 @@ from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.loaders.table_lookup import _same_word, row_score, words
-from lcagent.memory.tables import TableStore
 from lcagent.query.plan import QuestionPlan
+from lcagent.query.thesaurus import expansions
 from lcagent.records import GrepHit, SearchHit
 from lcagent.tools.base import ToolResult
 
 SEARCHES = 4
+EXPANDED_SEARCHES = 2  # searches for the line item's other names ("purchases of property and equipment")
 PASSAGES_PER_SEARCH = 6
 GREPS = 4
 
@@ -27,7 +28,7 @@ GREPS = 4
 def seed_evidence(plan: QuestionPlan, context: AgentContext) -> EvidencePool:
     pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
     votes: Counter = Counter()
-    for query in plan.search_queries()[:SEARCHES]:
+    for query in [*plan.search_queries()[:SEARCHES], *expansions(plan.relation or "")[:EXPANDED_SEARCHES]]:
         context.progress(Progress("search", query))
         result = context.use_tool("search", {"query": query, "k": PASSAGES_PER_SEARCH})
         observe(result, pool, "search")
@@ -59,14 +60,16 @@ def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tupl
     """Pages whose tables hold a row named like the question's relation, or whose title carries
     the words of a hint ("... from the cash flow statement")."""
     relation = relation_terms(plan)
+    others = [words(name) for name in expansions(plan.relation or "")]
     hints = plan.hint_terms()
     if not relation and not hints:
         return {}
-    store = TableStore(context.workspace.db)
+    store = context.workspace.tables
     found: dict[tuple[str, int], float] = {}
     for doc_id in doc_ids:
         for table in store.tables(doc_id):
-            row_fit = max((row_score(table, row, relation) for row in table.rows), default=0.0) if relation else 0.0
+            row_fit = max((row_score(table, row, phrase) for phrase in [relation, *others] if phrase
+                           for row in table.rows), default=0.0)
             title = words(table.title or "")
             title_fit = len([w for w in hints if any(_same_word(w, t) for t in title)]) / len(hints) if hints else 0.0
             vote = W.TABLE_VOTE * min(row_fit, 1.0) + W.TITLE_HINT_VOTE * title_fit * (0.5 + 0.5 * min(row_fit, 1.0))

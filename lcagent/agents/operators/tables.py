@@ -18,11 +18,12 @@ from lcagent.agents.evidence import EvidencePool
 from lcagent.agents.reader import Reading
 from lcagent.agents.seeding import relation_terms
 from lcagent.loaders.table_lookup import CellMatch, column_score, find_cells, words
-from lcagent.memory.tables import TableStore
 from lcagent.query.plan import QuestionPlan
+from lcagent.query.thesaurus import expansions
 from lcagent.records import Citation, Table
 
 TABLE_PAGES = 6
+EXPANSION_WEIGHT = 0.95  # a row found by another name of the line item, against one named as asked
 MIN_SIMILARITY = 0.45  # cosine of the relation and a row label for an embedding match
 
 
@@ -34,16 +35,19 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     if not row_terms:
         return None
     years = [year for q in plan.qualifiers for year in re.findall(r"(?:1[5-9]|20)\d\d", q)]
-    store = TableStore(context.workspace.db)
+    store = context.workspace.tables
     tables: list[tuple[str, Table]] = []
-    for doc_id, index in pool.pages(TABLE_PAGES):
+    for doc_id, index in candidate_pages(pool):
         tables += [(doc_id, table) for table in store.tables(doc_id, [index])]
     if not tables:
         return None
     by_table = {id(table): doc_id for doc_id, table in tables}
-    matches = find_cells([t for _, t in tables], row_terms, years, limit=5, min_score=0.2)
-    best = matches[0] if matches else None
-    how = "row and column words"
+    best, how = None, "row and column words"
+    for phrase, weight in row_phrases(plan, row_terms):
+        for match in find_cells([t for _, t in tables], phrase, years, limit=3, min_score=0.2):
+            scored = CellMatch(match.table, match.row, match.column, match.score * weight)
+            if best is None or scored.score > best.score:
+                best, how = scored, ("row and column words" if weight == 1.0 else "the line item's usual name")
     if best is None or best.score < W.TABLE_ANSWER:
         semantic = _embedding_match(plan, [t for _, t in tables], years)
         if semantic is not None and (best is None or semantic.score > best.score):
@@ -55,11 +59,43 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
         return None
     doc_id = by_table[id(best.table)]
     page = context.workspace.page(doc_id, best.table.page_index)
-    units = f" {best.units}" if best.units else ""
-    answer = f"{best.cell.text}{units}"
+    answer = render_cell(best)
     note = f"read from the table '{best.table.title or 'untitled'}', row '{best.row.label}', column '{best.header}' ({how})"
     return Reading(answer, [Citation(doc_id, page.index, page.label, " ".join(best.row.line_text.split()))],
                    note=note, confidence=min(1.0, best.score))
+
+
+_OUTFLOW = re.compile(r"^(?:purchases?|payments?|repurchases?|additions?|acquisitions?|capital expenditures?|dividends)\b",
+                      re.I)
+
+
+def render_cell(match: CellMatch) -> str:
+    """The figure as a reader says it: "$298 million" for "(298)" under "(In millions)" in a row of
+    purchases; a loss keeps its minus sign ("-8,596 million"). The printed cell follows in brackets."""
+    printed = match.cell.text.strip()
+    digits = re.sub(r"[^\d.,]", "", printed)
+    if not digits:
+        return printed
+    negative = printed.startswith("(") or printed.startswith("-") or printed.startswith("−")
+    sign = "-" if negative and not _OUTFLOW.match(match.row.label.strip()) else ""
+    currency = "$" if "$" in match.row.line_text or "$" in printed else ""
+    units = (match.units or "").lower()
+    scale = next((f" {word}" for word in ("billion", "million", "thousand") if word in units), "")
+    shown = f"{sign}{currency}{digits}{scale}"
+    return shown if printed == digits and not scale else f"{shown} (printed {printed}{' ' + match.units if match.units else ''})"
+
+
+def candidate_pages(pool: EvidencePool) -> list[tuple[str, int]]:
+    """The pages the evidence ranks best, and those retrieval and table titles voted for."""
+    voted = sorted(pool.prior, key=lambda page: -pool.prior[page])[:TABLE_PAGES]
+    return list(dict.fromkeys([*pool.pages(TABLE_PAGES), *voted]))
+
+
+def row_phrases(plan: QuestionPlan, row_terms: list[str]) -> list[tuple[list[str], float]]:
+    """The row words to look for: the question's own, then the line item's other names."""
+    phrases = [(row_terms, 1.0)]
+    phrases += [(words(name), EXPANSION_WEIGHT) for name in expansions(plan.relation or "")]
+    return phrases
 
 
 def _embedding_match(plan: QuestionPlan, tables: list[Table], years: list[str]) -> CellMatch | None:
