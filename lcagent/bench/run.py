@@ -43,6 +43,7 @@ class Row:
     evidence_recall: float | None = None  # real-document sets with gold evidence
     evidence_recall_at_5: float | None = None  # realdocs: a gold page among the reader's first 5 pages?
     not_found: bool | None = None  # realdocs: did the answer say "not found" (answer.found false)?
+    documents_cited: float | None = None  # collection suite: share of the question's documents cited
     seconds: float = 0.0
     llm_calls: int = 0
     prompt_tokens: int = 0

@@ -9,7 +9,7 @@ import click
 from lcagent.agents.router import STRATEGIES
 from lcagent.cli.common import error_console, print_json
 
-SUITES = ("ruler", "loogle", "pdf", "realdocs")
+SUITES = ("ruler", "loogle", "pdf", "realdocs", "collection")
 DEFAULT_STRATEGIES = "full,rag,tools,auto"
 
 
@@ -56,13 +56,21 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, rea
       lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag
       lcagent bench realdocs --strategies bm25,tools,auto --tasks dev --limit 1000
+      lcagent bench collection --strategies auto --limit 5
 
     realdocs: real PDFs with page-level gold (benchmarks/realdocs/README.md); --tasks picks the
     splits (dev, test), --limit counts per split and answerability, bm25 is a model-free baseline.
+
+    collection: 50+ documents in one workspace (LooGLE, realdocs and filings when prepared, needle
+    documents); each question asked of the whole collection and of its own document(s). --tasks picks
+    kinds (needle, loogle, realdocs, filings, two_needles, compare), --limit counts per kind.
     """
     try:
         if suite == "realdocs":
             _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json)
+            return
+        if suite == "collection":
+            _run_collection(strategies, models, tasks, limit, seed, out, data, reader, as_json)
             return
         _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, wording, no_plot, as_json)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
@@ -168,6 +176,21 @@ def _run_realdocs(strategies, models, tasks, limit, out, data, reader, as_json) 
     else:
         print_realdocs_summary(rows)
     console.print(f"rows: {out / 'realdocs.jsonl'}")
+
+
+def _run_collection(strategies, models, tasks, limit, seed, out, data, reader, as_json) -> None:
+    from lcagent.bench.collection import KINDS, bench_collection
+    from lcagent.bench.collection_summary import print_collection_summary, summarise_collection
+
+    console = error_console()
+    rows = bench_collection(strategies=_split(strategies), models=_split(models), out=out,
+                            kinds=_split(tasks) if tasks else list(KINDS), limit=limit, reader=reader,
+                            progress=not as_json, say=console.print, realdocs_dir=data, seed=seed)
+    if as_json:
+        print_json(summarise_collection(rows))
+    else:
+        print_collection_summary(rows)
+    console.print(f"rows: {out / 'collection.jsonl'}")
 
 
 def register(group: click.Group) -> None:
