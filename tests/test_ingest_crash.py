@@ -3,7 +3,8 @@
 Half the kills land at a random moment of the whole command, half inside the write phase
 (after its staging folder appears). After each kill the next command (`lcagent docs`) runs,
 and then every stored document has all its pages, chunks, index rows and page files, no
-staging folder is left, and SQLite's and FTS5's integrity checks pass.
+staging folder is left, and SQLite's and FTS5's integrity checks pass. (--no-embed: the write
+phase is under test here; interrupted embedding is tested in tests/retrieval.)
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def staging(files_root: Path, pid: int) -> list[Path]:
 def ingest_timings(book: Path, ws_dir: Path) -> tuple[float, float, float]:
     """(seconds to the staging folder, seconds it exists, whole command) of one complete ingest."""
     started = time.monotonic()
-    process = lcagent("ingest", str(book), "-w", str(ws_dir))
+    process = lcagent("ingest", str(book), "--no-embed", "-w", str(ws_dir))
     appeared = gone = None
     while process.poll() is None:
         now_staged = staging(ws_dir / "files", process.pid)
@@ -121,7 +122,7 @@ def test_sigkill_at_random_points_never_leaves_half_a_document(tmp_path):
     killed_while_writing = 0
     for attempt in range(1, ATTEMPTS + 1):
         remember(write_book(book, attempt))
-        process = lcagent("ingest", str(book), "-w", str(ws_dir))
+        process = lcagent("ingest", str(book), "--no-embed", "-w", str(ws_dir))
         if attempt % 2:  # anywhere in the command's life
             time.sleep(rng.uniform(0, whole * 1.1))
         else:  # inside the write phase: wait for the staging folder, then a random part of its life
@@ -142,7 +143,7 @@ def test_sigkill_at_random_points_never_leaves_half_a_document(tmp_path):
     print(f"crash test: {ATTEMPTS} kills, {killed_while_writing} inside the write phase; a whole ingest took "
           f"{whole:.2f} s, its staging folder lived {staged_for:.2f} s")
     assert killed_while_writing >= ATTEMPTS // 4, f"only {killed_while_writing} kills landed in the write phase"
-    finish = lcagent("ingest", str(book), "-w", str(ws_dir), "--json")  # the killed file ingests cleanly
+    finish = lcagent("ingest", str(book), "--no-embed", "-w", str(ws_dir), "--json")  # the killed file ingests cleanly
     out, err = finish.communicate(timeout=120)
     assert finish.returncode == 0, err
     assert json.loads(out)["ingested"][0]["status"] in {"new version", "unchanged"}
