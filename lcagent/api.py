@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from lcagent.query import analyse
+from lcagent.query.model_analyser import ModelAnalyser
 from lcagent.agents.base import AgentContext, Budget, Progress, Strategy, resolve_reader
 from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.reader import NOT_FOUND, Reading
@@ -22,7 +23,6 @@ from lcagent.agents.collection import select_documents
 from lcagent.agents.registry import make_strategy
 from lcagent.agents.router import STRATEGIES, choose
 from lcagent.targets import resolve_targets
-from lcagent.memory.memex import MemexStore
 from lcagent.memory.traces import RunTrace, load_run
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.records import Answer, Citation, Document, Usage
@@ -179,7 +179,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
         say(Progress("documents", selection.reason))
     if strategy == "auto":
         document_tokens = sum(d.tokens for d in docs)
-        explored = any(MemexStore(ws.db).count(doc_id) for doc_id in doc_ids)
+        explored = any(ws.memex.count(doc_id) for doc_id in doc_ids)
         route = choose(plan, document_tokens=document_tokens, context_window=runner.context_window,
                        reader=reader_mode, explored=explored)
         chosen, reason = route.strategy, route.reason
@@ -193,7 +193,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
                                 "budget_seconds": budget.budget_seconds, "reader": reader, **connection})
     else:
         trace = RunTrace(ws, run_id)
-        ws.db["runs"].update(run_id, {"status": "running"})
+        ws.runs.update(run_id, status="running")
     say(Progress("strategy", f"{chosen}: {reason}"))
 
     def record(label: str, request: Request, completion: Completion) -> None:
@@ -206,6 +206,9 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
 
     traced = TracingRunner(runner, record, budget_tokens=budget.budget_tokens, budget_calls=budget.budget_calls,
                            budget_seconds=budget.budget_seconds, on_usage=on_usage)
+    if reader_mode == "generative" and "json_schema" in runner.capabilities.constraints:
+        # a capable model sharpens the rules' plan; what it says is checked against the question
+        plan = ModelAnalyser(traced).analyse(question)
     context = AgentContext(ws, doc_ids, traced, trace, budget, say, reader, plan=plan)
     try:
         reading = make_strategy(chosen).answer(question, context)

@@ -170,6 +170,31 @@ JUDGE_MEMORY = Prompt(
     user="Question: {question}\n\nMemory units:\n{units}\n\nEarlier searches: {searches}",
 )
 
+PLAN_QUESTION = Prompt(
+    name="plan_question",
+    system=(
+        "You analyse a question about a document before anyone searches it. Reply with JSON:\n"
+        "intent: lookup (one fact), multi_lookup (the same fact for several subjects), all_values (every value of one "
+        "subject), chain (follow links such as X = Y hop by hop), count (count in the document), top_k (the k most "
+        "frequent words or items), choose (pick one of the options the question offers), yes_no, bridge (needs an "
+        "entity the question does not name), summary;\n"
+        "answer_type: number, date, person, place, organization, identifier, list, phrase, sentence, yes_no;\n"
+        "subjects: the named things the question is about, copied exactly from the question;\n"
+        "relation: what is asked about them, in the question's words; qualifiers: years or periods that restrict it; "
+        "options: the choices it offers; k: how many items for top_k; direction: forward or backward for a chain."
+    ),
+    user="Question: {question}",
+)
+
+QUERY_EXPANSION = Prompt(
+    name="query_expansion",
+    system=(
+        "You know how documents name things. Given what a question asks, list up to five other names or phrases a "
+        "document could use for it (for a financial figure: the line item's name in the statements). Reply with JSON."
+    ),
+    user="What is asked: {relation}",
+)
+
 ALL_PROMPTS: tuple[Prompt, ...] = (
     EXTRACT_ANSWER,
     ANSWER_FROM_EVIDENCE,
@@ -183,4 +208,6 @@ ALL_PROMPTS: tuple[Prompt, ...] = (
     MEMEX_ACTION,
     EXTRACT_ENTITIES,
     JUDGE_MEMORY,
+    PLAN_QUESTION,
+    QUERY_EXPANSION,
 )

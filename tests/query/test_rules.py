@@ -53,3 +53,24 @@ def test_plan_fields_from_grammar():
     assert plan.intent == "choose" and plan.options == ("Annie Morton", "Terry Richardson")
     plan = analyse("Tell me again: Were Scott Derrickson and Ed Wood of the same nationality?")
     assert plan.intent == "yes_no" and plan.subjects == ("Scott Derrickson", "Ed Wood")
+
+
+def test_the_model_analyser_is_checked_against_the_question():
+    import json
+
+    from lcagent.query.model_analyser import ModelAnalyser
+    from lcagent.runners.base import JsonSchema
+    from lcagent.runners.scripted import API_LIKE, ScriptedRunner
+
+    question = "What do amber-fox and quiet-river carry?"
+    invented = {"intent": "multi_lookup", "answer_type": "number", "subjects": ["amber-fox", "golden-owl"],
+                "relation": "carry", "options": ["a", "b"]}
+    runner = ScriptedRunner([json.dumps(invented)], capabilities=API_LIKE)
+    plan = ModelAnalyser(runner).analyse(question)
+    [request] = runner.calls
+    assert isinstance(request.constraint, JsonSchema) and question in request.messages[-1].content
+    # the invented subject and options are not in the question: the rules' subjects stay
+    assert plan.subjects == ("amber-fox", "quiet-river") and plan.options == ()
+    assert (plan.intent, plan.answer_type, plan.source) == ("multi_lookup", "number", "model")
+    broken = ModelAnalyser(ScriptedRunner(["{not json"], capabilities=API_LIKE)).analyse(question)
+    assert broken == analyse(question)  # unusable output: the rules' plan unchanged
