@@ -13,7 +13,6 @@ from typing import Callable, Sequence
 
 from lcagent.agents.base import Progress
 from lcagent.ingest import check_path_argument, expand_paths, ingest_file
-from lcagent.memory.tags import TagStore
 from lcagent.memory.workspace import Workspace, WorkspaceError
 from lcagent.records import Document
 
@@ -35,7 +34,7 @@ def resolve_targets(workspace: Workspace, targets: str | Path | Sequence[str | P
                                      embed=embed):
             found.setdefault(document.id, document)
     if tag:
-        ids = TagStore(workspace.db).documents(tag)
+        ids = workspace.tags.documents(tag)
         if not ids:
             raise WorkspaceError(f"no document is tagged {tag!r}; tag some with `lcagent ingest FILES --tag {tag}`")
         for doc_id in ids:
@@ -46,7 +45,7 @@ def resolve_targets(workspace: Workspace, targets: str | Path | Sequence[str | P
     if not found:
         hint = "pass files, a folder, a glob, document ids, --tag TAG or --all"
         if all_documents:
-            raise WorkspaceError(f"the workspace {workspace.path} holds no documents; ingest some with `lcagent ingest`")
+            raise WorkspaceError(f"the workspace {workspace.location} holds no documents; ingest some with `lcagent ingest`")
         raise WorkspaceError(f"no document given; {hint}")
     return list(found.values())
 

@@ -75,6 +75,51 @@ def workspace(tmp_path):
     ws.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server for the session (tests/postgres_server.py); skipped with the
+    reason where the server binaries or psycopg are missing."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip('psycopg is not installed; pip install ".[cluster]" to run the PostgreSQL tests')
+    from postgres_server import PostgresServer
+
+    try:
+        server = PostgresServer.start()
+    except RuntimeError as reason:
+        pytest.skip(str(reason))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A URL naming an empty PostgreSQL workspace (its own schema, dropped afterwards)."""
+    schema = postgres_server.new_schema()
+    yield postgres_server.url(schema)
+    postgres_server.drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace_spec(request, tmp_path):
+    """Where a storage test's workspace lives: a folder (SQLite) or a PostgreSQL URL; tests that
+    take it run once per backend."""
+    if request.param == "sqlite":
+        return tmp_path / "ws"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def any_workspace(workspace_spec):
+    """A workspace of each backend in turn."""
+    from lcagent.memory.workspace import Workspace
+
+    ws = Workspace(workspace_spec)
+    yield ws
+    ws.close()
+
+
 @pytest.fixture
 def example_pdf() -> Path:
     assert EXAMPLE_PDF.exists(), "examples/field_guide.pdf is missing; run python examples/make_example_pdf.py"

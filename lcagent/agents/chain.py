@@ -2,7 +2,7 @@
 
 Chain: the document is cut into windows that fit the runner; worker i reads window i, the
 question and the previous communication unit, and writes the next unit; a manager answers
-from the last unit. The loop is a LangGraph graph checkpointed to SQLite, so an interrupted
+from the last unit. The loop is a LangGraph graph checkpointed in the workspace, so an interrupted
 run resumes at the window where it stopped (``lcagent ask --resume RUN_ID``).
 Map-reduce: workers read their windows independently (concurrently where the runner can),
 and reduce steps merge their notes until they fit one window; its map step is checkpointed the
@@ -14,7 +14,6 @@ the notes they have (the run is then marked partial and can be resumed with a la
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -35,7 +34,6 @@ from lcagent.tokens import get_encoding
 
 MAX_UNIT_TOKENS = 400  # the most a worker may write as its communication unit
 MANAGER_MAX_TOKENS = 150
-CHECKPOINT_DB = "checkpoints.db"
 _NOTE_LINE = re.compile(r"p\.\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*(.+)")
 
 
@@ -161,11 +159,8 @@ def _checkpointed(context: AgentContext, graph: Any, fresh_state: dict, steps: i
     interrupted (or stopped by its budget) before, else from ``fresh_state``. Returns the final
     state, or the last checkpointed one and the refusal when the budget stopped it; the
     checkpoint then stays, so ``lcagent ask --resume`` continues from there."""
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    connection = sqlite3.connect(context.workspace.path / CHECKPOINT_DB, check_same_thread=False)
-    try:
-        app = graph.compile(checkpointer=SqliteSaver(connection))
+    with context.workspace.checkpointer() as checkpointer:
+        app = graph.compile(checkpointer=checkpointer)
         config = {"configurable": {"thread_id": context.trace.run_id}, "recursion_limit": steps + 10}
         state = app.get_state(config)
         try:
@@ -180,8 +175,6 @@ def _checkpointed(context: AgentContext, graph: Any, fresh_state: dict, steps: i
             return app.invoke(fresh_state, config), None
         except BudgetExceeded as spent:
             return dict(app.get_state(config).values), spent
-    finally:
-        connection.close()
 
 
 def _stopped_by_budget(context: AgentContext, spent: BudgetExceeded, read: int, total: int) -> None:

@@ -95,7 +95,7 @@ class HypergraphAgent(EvidenceStrategy):
         return EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
 
     def gather(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> None:
-        store, state = HypergraphStore(context.workspace.db), self._state
+        store, state = context.workspace.hypergraph, self._state
         # a question about several things starts with one query per thing it names
         queries = plan.search_queries()[: 4 if plan.aspects() else 2] or [plan.question]
         rounds = max(1, min(self.rounds, context.budget.max_steps))
@@ -118,7 +118,7 @@ class HypergraphAgent(EvidenceStrategy):
     def read(self, plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading:
         context.progress(Progress("answer", "reading the memory units' sources"))
         state = self._state
-        answer_pool, reading_plan = self._answer_pool(plan, state, pool, HypergraphStore(context.workspace.db), context)
+        answer_pool, reading_plan = self._answer_pool(plan, state, pool, context.workspace.hypergraph, context)
         reading = super().read(reading_plan, answer_pool, context)
         if reading.found and reading.confidence is None and answer_pool is not pool:
             # a bridge: the answer sentence is about the bridge entity, so it is judged together

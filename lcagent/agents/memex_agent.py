@@ -111,7 +111,7 @@ class MemexAgent(EvidenceStrategy):
 
     def seed(self, plan: QuestionPlan, context: AgentContext) -> EvidencePool:
         scopes = list(context.doc_ids)  # each entry is filed under the document its text came from
-        store = MemexStore(context.workspace.db)
+        store = context.workspace.memex
         pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
         working = WorkingContext(plan.question, self.working_budget, context.runner.count_tokens)
         run = self._run = _Run(context, store, scopes, pool, working, self.memory)

@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from lcagent.bench.reference import BenchDependencyMissing
 from lcagent.loaders.base import IngestError
-from lcagent.memory.workspace import Workspace, WorkspaceError
+from lcagent.memory.workspace import Workspace, WorkspaceError, workspace_spec
 from lcagent.pagespec import PageSpecError
 from lcagent.runners.base import RunnerError
 from lcagent.tokens import TokenizerUnavailable
@@ -47,11 +47,25 @@ def workspace_option(function: Callable) -> Callable:
     return click.option(
         "--workspace",
         "-w",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=_WorkspaceParameter(),
         envvar="LCAGENT_WORKSPACE",
-        help="Workspace directory (default: $LCAGENT_HOME/workspace, else the user cache dir). A command that "
-        "writes waits up to $LCAGENT_LOCK_WAIT seconds (default 60) while another process is writing to it.",
+        help="Workspace directory (default: $LCAGENT_HOME/workspace, else the user cache dir), or a "
+        "postgresql://USER@HOST/DATABASE URL for a workspace several processes and machines share (needs "
+        "the cluster extra). A command that writes waits up to $LCAGENT_LOCK_WAIT seconds (default 60) while "
+        "another process is writing to it.",
     )(function)
+
+
+class _WorkspaceParameter(click.ParamType):
+    """A folder, or a database URL kept as written (a Path would fold its '//')."""
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path | str:
+        spec = workspace_spec(value)
+        if isinstance(spec, Path) and spec.exists() and not spec.is_dir():
+            self.fail(f"{spec} is a file; a workspace is a folder or a postgresql:// URL", param, ctx)
+        return spec
 
 
 def json_option(function: Callable) -> Callable:
@@ -60,7 +74,7 @@ def json_option(function: Callable) -> Callable:
     )
 
 
-def open_workspace(path: Path | None) -> Workspace:
+def open_workspace(path: Path | str | None) -> Workspace:
     """The workspace, saying on stderr when a write has to wait for another process's lock.
 
     Page folders left by a crashed ingest are swept on the way in: cheap (one directory

@@ -200,7 +200,7 @@ def docs(all_versions, workspace, as_json) -> None:
         print_json([{**_doc_json(d), "paths": paths[d.id]} for d in documents])
         return
     if not documents:
-        error_console().print(f"no documents in {ws.path}; add one with `lcagent ingest FILE`")
+        error_console().print(f"no documents in {ws.location}; add one with `lcagent ingest FILE`")
         return
     table = Table(show_edge=False)
     for column in ("id", "name", "v", "kind", "pages", "tokens", "KiB", "ingested"):

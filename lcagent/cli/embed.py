@@ -8,7 +8,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from lcagent.cli.common import console, error_console, json_option, open_workspace, print_json, workspace_option
-from lcagent.memory.vectors import VectorStore
 from lcagent.retrieval.embeddings import MODEL_TAG, EmbeddingUnavailable, default_embedder, unavailable_reason
 from lcagent.retrieval.indexing import EmbedProgress, embed_document
 
@@ -36,7 +35,7 @@ def embed(documents, limit, status_only, remove, workspace, as_json) -> None:
     """
     with open_workspace(workspace) as ws:
         targets = [ws.resolve(name) for name in documents] if documents else ws.documents()
-        store = VectorStore(ws.db)
+        store = ws.vectors
         if remove:
             with ws.transaction():
                 removed = {d.id: store.delete(d.id) for d in targets}

@@ -7,8 +7,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from lcagent.cli.common import console, error_console, json_option, open_workspace, print_json, workspace_option
-from lcagent.memory.hypergraph import HypergraphStore
-from lcagent.memory.memex import MemexStore
 
 
 @click.command()
@@ -35,7 +33,7 @@ def memory(document, kind, clear, include_merged, workspace, as_json) -> None:
         doc = ws.resolve(document)
         if clear:
             with ws.transaction():
-                removed = MemexStore(ws.db).clear(doc.id) if kind == "memex" else HypergraphStore(ws.db).clear(doc.id)
+                removed = ws.memex.clear(doc.id) if kind == "memex" else ws.hypergraph.clear(doc.id)
             what = "entries" if kind == "memex" else "memory units"
             if as_json:
                 print_json({"doc_id": doc.id, "kind": kind, "cleared": removed})
@@ -43,7 +41,7 @@ def memory(document, kind, clear, include_merged, workspace, as_json) -> None:
                 error_console().print(f"cleared {removed} {kind} {what} of {escape(doc.name)}")
             return
         if kind == "memex":
-            entries = MemexStore(ws.db).entries(doc.id)
+            entries = ws.memex.entries(doc.id)
             if as_json:
                 print_json({"doc_id": doc.id, "kind": kind, "entries": [
                     {"index": e.index, "description": e.description, "source": e.source, "key": e.key,
@@ -56,7 +54,7 @@ def memory(document, kind, clear, include_merged, workspace, as_json) -> None:
                 table.add_row(e.index, e.source, f"{len(e.content):,}", escape(e.description))
             _show(table, len(entries), "entries", doc.name, "memex")
         else:
-            units = HypergraphStore(ws.db).units(doc.id, include_merged=include_merged)
+            units = ws.hypergraph.units(doc.id, include_merged=include_merged)
             if as_json:
                 print_json({"doc_id": doc.id, "kind": kind, "units": [
                     {"id": u.id, "label": u.label, "status": u.status, "merged_into": u.merged_into,

@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from lcagent import tools as lcagent_tools
 from lcagent.api import ask
 from lcagent.integrations.structured import as_json, tool_output
-from lcagent.memory.workspace import Workspace
+from lcagent.memory.workspace import Workspace, workspace_spec
 from lcagent.runners.base import Runner
 from lcagent.tools import Limits, ToolContext
 from lcagent.tools.base import describe_validation_error
@@ -57,7 +57,7 @@ class _WorkspaceOpener:
 
     def __init__(self, workspace: Workspace | str | Path | None) -> None:
         self.shared = workspace if isinstance(workspace, Workspace) else None
-        self.path = None if self.shared else (Path(workspace).expanduser() if workspace else None)
+        self.path = None if self.shared else (workspace_spec(workspace) if workspace else None)
 
     def __call__(self) -> Any:
         if self.shared is not None:

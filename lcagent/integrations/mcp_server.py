@@ -26,7 +26,7 @@ from lcagent.integrations.structured import (
     AskOutput, IngestFailure, IngestOutput, ToolOutput, as_json, ask_output, ask_text, ingested, tool_output,
 )
 from lcagent.loaders.base import IngestError
-from lcagent.memory.workspace import Workspace, WorkspaceError
+from lcagent.memory.workspace import Workspace, WorkspaceError, workspace_spec
 from lcagent.paths import default_workspace
 from lcagent.runners.base import Runner, RunnerError
 from lcagent.runners.tracing import BudgetExceeded
@@ -51,7 +51,7 @@ class LcagentMCP:
                  allow_models: Sequence[str] = ()) -> None:
         if isinstance(workspace, Workspace):
             workspace = workspace.path
-        self.workspace_path = Path(workspace).expanduser() if workspace else default_workspace()
+        self.workspace_path = workspace_spec(workspace) if workspace else default_workspace()
         Workspace(self.workspace_path).close()  # create it (and run migrations) now, not in the first call
         self.model = model
         self.allowed = AllowedDirs.of(allow_dirs)

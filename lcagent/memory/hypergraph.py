@@ -12,9 +12,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-import sqlite_utils
-
-from lcagent.memory.workspace import WorkspaceError
+from lcagent.memory.errors import WorkspaceError
+from lcagent.memory.sql import SqlHandle, as_handle
 
 
 @dataclass(frozen=True)
@@ -56,19 +55,20 @@ def _now() -> str:
 
 
 class HypergraphStore:
-    """The hypergraph of one workspace; every call names the document it is about."""
+    """The hypergraph of one workspace (``workspace.hypergraph``); every call names the document it is about."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: SqlHandle) -> None:
+        self.db = as_handle(db)
 
     # --- writes -------------------------------------------------------------------------
     def insert(self, doc_id: str, description: str, entities: Iterable[str], sources: Iterable[SourceRef] = (),
                *, kinds: dict[str, str] | None = None) -> MemoryUnit:
         now = _now()
         unit_id = self.db.execute(
-            "INSERT INTO hg_units (doc_id, description, status, created_at, updated_at) VALUES (?, ?, 'live', ?, ?)",
+            "INSERT INTO hg_units (doc_id, description, status, created_at, updated_at) VALUES (?, ?, 'live', ?, ?) "
+            "RETURNING id",
             [doc_id, description, now, now],
-        ).lastrowid
+        ).fetchone()[0]
         self._link(doc_id, unit_id, entities, kinds or {})
         self._add_sources(doc_id, unit_id, sources)
         return self.unit(unit_id)
@@ -115,7 +115,7 @@ class HypergraphStore:
 
     # --- reads --------------------------------------------------------------------------
     def unit(self, unit_id: int) -> MemoryUnit:
-        rows = list(self.db.query("SELECT * FROM hg_units WHERE id = ?", [unit_id]))
+        rows = self.db.query("SELECT * FROM hg_units WHERE id = ?", [unit_id])
         if not rows:
             raise WorkspaceError(f"no memory unit U{unit_id}; `lcagent memory DOC --kind hypergraph` lists them")
         return self._unit(rows[0])
@@ -168,17 +168,18 @@ class HypergraphStore:
             if not key:
                 continue
             self.db.execute(
-                "INSERT OR IGNORE INTO hg_vertices (doc_id, name, key, kind) VALUES (?, ?, ?, ?)",
+                "INSERT INTO hg_vertices (doc_id, name, key, kind) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [doc_id, name, key, kinds.get(name, "name")],
             )
             vertex_id = self.db.execute("SELECT id FROM hg_vertices WHERE doc_id = ? AND key = ?", [doc_id, key]).fetchone()[0]
-            self.db.execute("INSERT OR IGNORE INTO hg_incidence (unit_id, vertex_id, doc_id) VALUES (?, ?, ?)",
+            self.db.execute("INSERT INTO hg_incidence (unit_id, vertex_id, doc_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                             [unit_id, vertex_id, doc_id])
 
     def _add_sources(self, doc_id: str, unit_id: int, sources: Iterable[SourceRef]) -> None:
         for source in sources:
             self.db.execute(
-                "INSERT OR IGNORE INTO hg_sources (unit_id, doc_id, chunk_ordinal, page_start, page_end) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO hg_sources (unit_id, doc_id, chunk_ordinal, page_start, page_end) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [unit_id, doc_id, source.chunk_ordinal, source.page_start, source.page_end],
             )
 

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-import sqlite_utils
-
-from lcagent.memory.workspace import WorkspaceError
+from lcagent.memory.errors import WorkspaceError
+from lcagent.memory.sql import SqlHandle, as_handle
 
 Source = Literal["tool", "span", "page", "finding"]
 _INDEX = re.compile(r"^m(\d+)$")
@@ -52,10 +51,10 @@ class MemexEntry:
 
 
 class MemexStore:
-    """Archive, recall and list entries; takes the workspace's database handle."""
+    """Archive, recall and list entries; takes the workspace's SQL handle (``workspace.memex``)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: SqlHandle) -> None:
+        self.db = as_handle(db)
 
     def archive(self, doc_id: str, description: str, content: str, *, source: Source = "finding",
                 key: str | None = None, refs: Sequence[TextRef] = ()) -> str:
@@ -63,14 +62,14 @@ class MemexStore:
         line = " ".join(description.split())
         if len(line) > DESCRIPTION_CHARS:
             line = line[: DESCRIPTION_CHARS - 1] + "…"
-        cursor = self.db.execute(
+        entry_id = self.db.execute(
             "INSERT INTO memex_entries (doc_id, description, content, source, key, refs, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [doc_id, line or "(no description)", content, source, key,
              json.dumps([[r.doc_id, r.kind, r.number, r.line] for r in refs]),
              _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")],
-        )
-        return f"m{cursor.lastrowid}"
+        ).fetchone()[0]
+        return f"m{entry_id}"
 
     def archive_span(self, doc_id: str, conversation: str, start_anchor: str, end_anchor: str,
                      description: str) -> str:
@@ -89,7 +88,7 @@ class MemexStore:
         match = _INDEX.match(index.strip().strip("[]"))
         if not match:
             raise MemexError(f"{index!r} is not a memory index; indices look like m12")
-        rows = list(self.db.query("SELECT * FROM memex_entries WHERE id = ?", [int(match.group(1))]))
+        rows = self.db.query("SELECT * FROM memex_entries WHERE id = ?", [int(match.group(1))])
         if not rows:
             raise MemexError(f"no memory entry {index!r}; the index map lists the live ones")
         return _entry(rows[0])
@@ -103,8 +102,8 @@ class MemexStore:
 
     def find(self, doc_id: str, key: str) -> MemexEntry | None:
         """The latest entry produced by ``key`` (e.g. the same tool call), if archived before."""
-        rows = list(self.db.query(
-            "SELECT * FROM memex_entries WHERE doc_id = ? AND key = ? ORDER BY id DESC LIMIT 1", [doc_id, key]))
+        rows = self.db.query(
+            "SELECT * FROM memex_entries WHERE doc_id = ? AND key = ? ORDER BY id DESC LIMIT 1", [doc_id, key])
         return _entry(rows[0]) if rows else None
 
     def count(self, doc_id: str) -> int:

@@ -9,44 +9,34 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-import sqlite_utils
-
+from lcagent.memory.sql import SqlHandle, as_handle, write_transaction
 from lcagent.records import Table, TableCell, TableRow
 
 
 class TableStore:
-    """Store and load a document's tables; takes the workspace's database handle."""
+    """Store and load a document's tables; takes the workspace's SQL handle (``workspace.tables``)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: SqlHandle) -> None:
+        self.db = as_handle(db)
 
     def replace(self, doc_id: str, tables: Sequence[Table]) -> None:
         """Store ``tables`` as the document's tables, replacing any stored before."""
-        owns_transaction = not self.db.conn.in_transaction
-        if owns_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self.db):
             self.db.execute("DELETE FROM doc_table_rows WHERE doc_id = ?", [doc_id])
             self.db.execute("DELETE FROM doc_tables WHERE doc_id = ?", [doc_id])
             for table in tables:
-                cursor = self.db.execute(
+                table_id = self.db.execute(
                     "INSERT INTO doc_tables (doc_id, page_index, ordinal, title, units, columns) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     [doc_id, table.page_index, table.ordinal, table.title, table.units,
-                     json.dumps(table.columns)])
-                self.db.conn.executemany(
+                     json.dumps(table.columns)]).fetchone()[0]
+                self.db.executemany(
                     "INSERT INTO doc_table_rows (table_id, doc_id, ordinal, label, cells, line_text, "
                     "indent, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(cursor.lastrowid, doc_id, ordinal, row.label,
+                    [(table_id, doc_id, ordinal, row.label,
                       json.dumps([[cell.text, cell.value] for cell in row.cells]), row.line_text,
                       row.indent, row.section)
                      for ordinal, row in enumerate(table.rows)])
-        except BaseException:
-            if owns_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        if owns_transaction:
-            self.db.execute("COMMIT")
 
     def tables(self, doc_id: str, pages: Sequence[int] | None = None) -> list[Table]:
         """The document's tables in page order, or only those on ``pages`` (1-based indices)."""
@@ -57,8 +47,7 @@ class TableStore:
                 return []
             where += f" AND page_index IN ({', '.join('?' * len(wanted))})"
             params += wanted
-        heads = list(self.db.query(
-            f"SELECT * FROM doc_tables WHERE {where} ORDER BY page_index, ordinal", params))
+        heads = self.db.query(f"SELECT * FROM doc_tables WHERE {where} ORDER BY page_index, ordinal", params)
         if not heads:
             return []
         rows: dict[int, list[TableRow]] = {head["id"]: [] for head in heads}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-import sqlite_utils
-
 from lcagent.memory.errors import WorkspaceError
+from lcagent.memory.sql import SqlHandle, as_handle
 
 _TAG = re.compile(r"[\w][\w.-]{0,63}")
 
@@ -20,15 +19,15 @@ def check_tag(tag: str) -> str:
 
 
 class TagStore:
-    """Tags of documents; takes the workspace's database handle."""
+    """Tags of documents; takes the workspace's SQL handle (``workspace.tags``)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: SqlHandle) -> None:
+        self.db = as_handle(db)
 
     def add(self, doc_ids: Sequence[str], tag: str) -> None:
         tag = check_tag(tag)
-        self.db.conn.executemany("INSERT OR IGNORE INTO document_tags (doc_id, tag) VALUES (?, ?)",
-                                 [(doc_id, tag) for doc_id in doc_ids])
+        self.db.executemany("INSERT INTO document_tags (doc_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                            [(doc_id, tag) for doc_id in doc_ids])
 
     def documents(self, tag: str) -> list[str]:
         """Ids of the documents carrying ``tag``, in the order they were ingested."""
@@ -38,8 +37,9 @@ class TagStore:
         return [row[0] for row in rows]
 
     def tags(self, doc_id: str) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT tag FROM document_tags WHERE doc_id = ? ORDER BY tag", [doc_id])]
+        return [row[0] for row in self.db.execute(
+            "SELECT tag FROM document_tags WHERE doc_id = ? ORDER BY tag", [doc_id]).fetchall()]
 
     def all_tags(self) -> dict[str, int]:
         return {row[0]: row[1] for row in self.db.execute(
-            "SELECT tag, count(*) FROM document_tags GROUP BY tag ORDER BY tag")}
+            "SELECT tag, count(*) FROM document_tags GROUP BY tag ORDER BY tag").fetchall()}

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-import sqlite_utils
+
+from lcagent.memory.sql import SqlHandle, as_handle
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def quantize(vector: np.ndarray) -> tuple[float, bytes]:
 
 
 class VectorStore:
-    """Add, check, load, delete and search chunk vectors; takes the workspace's database handle.
+    """Add, check, load, delete and search chunk vectors; takes the workspace's SQL handle
+    (``workspace.vectors``).
 
     ``add`` and ``delete`` write inside the caller's transaction (``Workspace.transaction``),
     so a batch of vectors lands whole or not at all.
@@ -72,8 +74,8 @@ class VectorStore:
     _cache_lock = threading.Lock()
     CACHED_DOCUMENTS = 8
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: SqlHandle) -> None:
+        self.db = as_handle(db)
 
     # --- writes ---------------------------------------------------------------------------
     def add(self, doc_id: str, model: str, rows: Sequence[ChunkVector]) -> None:
@@ -81,9 +83,11 @@ class VectorStore:
         for row in rows:
             scale, blob = quantize(np.asarray(row.vector, dtype=np.float32))
             values.append((doc_id, row.chunk_ordinal, row.part, model, row.char_start, row.char_end, scale, blob))
-        self.db.conn.executemany(
-            "INSERT OR REPLACE INTO chunk_embeddings "
-            "(doc_id, chunk_ordinal, part, model, char_start, char_end, scale, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self.db.executemany(
+            "INSERT INTO chunk_embeddings "
+            "(doc_id, chunk_ordinal, part, model, char_start, char_end, scale, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (doc_id, model, chunk_ordinal, part) DO UPDATE SET char_start = excluded.char_start, "
+            "char_end = excluded.char_end, scale = excluded.scale, vector = excluded.vector",
             values,
         )
 
@@ -118,11 +122,11 @@ class VectorStore:
         return {model: count for model, count in rows}
 
     def load(self, doc_id: str, model: str) -> DocumentVectors:
-        """The document's vectors for ``model`` (cached per database file until rows change)."""
+        """The document's vectors for ``model`` (cached per database until its row count changes)."""
         count = self.db.execute(
             "SELECT COUNT(*) FROM chunk_embeddings WHERE doc_id = ? AND model = ?", [doc_id, model]
         ).fetchone()[0]
-        key = (self._database_file(), doc_id, model)
+        key = (self.db.identity, doc_id, model)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None and cached[0] == count:
@@ -165,10 +169,6 @@ class VectorStore:
                 )
         best.sort(key=lambda hit: -hit.score)
         return best[:k]
-
-    def _database_file(self) -> str:
-        row = self.db.execute("PRAGMA database_list").fetchone()
-        return row[2] if row else ""
 
 
 def _as_arrays(doc_id: str, model: str, rows: list) -> DocumentVectors:

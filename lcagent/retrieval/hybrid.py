@@ -12,9 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
-from lcagent.memory.vectors import DenseHit, VectorStore
+from lcagent.memory.vectors import DenseHit
 from lcagent.memory.workspace import Workspace
-from lcagent.records import Chunk, SearchHit
+from lcagent.records import SearchHit
 from lcagent.retrieval.embeddings import MODEL_TAG, Embedder, EmbeddingUnavailable, default_embedder
 
 # Reciprocal rank fusion: score = 1/(RRF_K + bm25 rank) + 1/(RRF_K + dense rank). The common
@@ -48,9 +48,9 @@ def hybrid_search(
     """
     depth = max(candidates, k)
     lexical = workspace.search(query, doc_ids=doc_ids, k=depth, mode=mode)
-    scope = list(doc_ids) if doc_ids else [row[0] for row in workspace.db.execute("SELECT id FROM documents")]
+    scope = list(doc_ids) if doc_ids else workspace.document_ids()
     model = embedder.model_tag if embedder else MODEL_TAG
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     embedded = {doc_id: store.load(doc_id, model) for doc_id in scope if store.has(doc_id, model)}
     if not embedded:
         return lexical[:k]
@@ -87,7 +87,7 @@ def dense_search(
 ) -> list[DenseHit]:
     """Chunks by cosine similarity alone ([] when there are no vectors or no embedder)."""
     embedder = embedder or default_embedder()
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     scope = [doc_id for doc_id in doc_ids if store.has(doc_id, embedder.model_tag)]
     if not scope:
         return []
@@ -104,19 +104,13 @@ def _dense_only_hits(
     """SearchHits for chunks only the dense list found; the snippet is their best window."""
     hits: dict[tuple[str, int], SearchHit] = {}
     for doc_id, ordinal in keys:
-        row = workspace.db.execute(
-            "SELECT chunks.doc_id, chunks.ordinal, chunks.char_start, chunks.char_end, chunks.page_start, "
-            "chunks.page_end, chunks.line_start, chunks.line_end, chunks.tokens, chunks.text, pages.label, "
-            "documents.name FROM chunks JOIN pages ON pages.doc_id = chunks.doc_id AND pages.idx = chunks.page_start "
-            "JOIN documents ON documents.id = chunks.doc_id WHERE chunks.doc_id = ? AND chunks.ordinal = ?",
-            [doc_id, ordinal],
-        ).fetchone()
-        if row is None:  # removed since the vectors were read
+        found = workspace.chunk_hit(doc_id, ordinal)
+        if found is None:  # removed since the vectors were read
             continue
-        chunk = Chunk(*row[:10])
+        chunk, page_label, doc_name = found
         window = dense_by_key[(doc_id, ordinal)]
         text = chunk.text[max(window.char_start - chunk.char_start, 0) : window.char_end - chunk.char_start]
-        hits[(doc_id, ordinal)] = SearchHit(chunk, 0.0, _snippet(text), row[10], row[11])
+        hits[(doc_id, ordinal)] = SearchHit(chunk, 0.0, _snippet(text), page_label, doc_name)
     return hits
 
 

@@ -1,0 +1,1 @@
+"""The PostgreSQL workspace backend (``pip install "lcagent[cluster]"``)."""
