@@ -36,8 +36,11 @@ def choose(plan: QuestionPlan, *, document_tokens: int, context_window: int, rea
         return Route("full", f"the whole document fits the window ({size})")
     if plan.intent == "bridge" and not fits:
         return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
-    comparison = plan.intent in ("yes_no", "choose") or (plan.intent == "lookup" and plan.answer_type == "sentence")
-    if comparison and len(plan.aspects()) >= 2 and not fits:
+    # a change or comparison told in prose ("how did prices change from 2019 to 2023?"); yes/no and
+    # choices about several things stay with tools, whose seeding searches each thing and whose
+    # reader sees evidence about each
+    spread = plan.intent == "lookup" and plan.answer_type == "sentence"
+    if spread and len(plan.aspects()) >= 2 and not fits:
         return Route("hypergraph", f"draws on several places in the document (options, subjects or periods): each "
                                    f"becomes a memory unit and uncovered ones are searched next ({size})")
     if explored and plan.intent == "lookup" and not fits:

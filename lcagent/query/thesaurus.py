@@ -59,11 +59,15 @@ _INDEX = {phrase: group for group in GROUPS for phrase in group}
 
 
 def expansions(text: str) -> list[str]:
-    """Other names of the line items ``text`` names, longest first; [] when it names none."""
+    """``text`` with each line item it names replaced by the item's other names (the rest of the
+    text kept: "delivery revenue" → "delivery net sales", ...); [] when it names none."""
     lowered = " ".join(re.sub(r"[^\w&',()-]+", " ", text.lower()).split())
     found: list[str] = []
     for phrase in sorted(_INDEX, key=len, reverse=True):
-        if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
-            found += [other for other in _INDEX[phrase] if other != phrase and other not in found]
-            lowered = lowered.replace(phrase, " ")
-    return found
+        pattern = rf"(?<![\w-]){re.escape(phrase)}(?![\w-])"
+        if re.search(pattern, lowered):
+            # the statements' longer names first: they say most about where the figure is printed
+            others = sorted((o for o in _INDEX[phrase] if o != phrase), key=len, reverse=True)
+            found += [" ".join(re.sub(pattern, other, lowered).split()) for other in others]
+            lowered = re.sub(pattern, " ", lowered)
+    return list(dict.fromkeys(found))
