@@ -30,12 +30,15 @@ class ChunkSettings:
 
 
 class TokenBoundaries:
-    """Char offsets of every token boundary of ``text`` under ``encoding`` (tiktoken)."""
+    """Char offsets of every token boundary of ``text`` under ``encoding`` (tiktoken).
 
-    def __init__(self, text: str, encoding) -> None:
+    ``tokens``: ``encoding.encode_ordinary(text)`` when the caller has it already (ingest
+    encodes a long document in pieces on several threads)."""
+
+    def __init__(self, text: str, encoding, tokens: "Sequence[int] | None" = None) -> None:
         self.text = text
         raw = text.encode("utf-8", "surrogatepass")
-        tokens = encoding.encode_ordinary(text)
+        tokens = encoding.encode_ordinary(text) if tokens is None else tokens
         token_lengths = _token_byte_lengths(encoding)[np.asarray(tokens, dtype=np.int64)]
         byte_ends = np.cumsum(token_lengths)
         byte_bounds = np.concatenate(([0], byte_ends)).astype(np.int64)

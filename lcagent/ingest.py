@@ -17,12 +17,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
-from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
+from lcagent.chunking import ChunkSettings
 from lcagent.loaders.base import IngestError
 from lcagent.loaders.registry import load_document, supported_suffixes
-from lcagent.memory.tables import TableStore
+from lcagent.memory.vectors import ChunkVector
 from lcagent.memory.workspace import NewDocument, Workspace
-from lcagent.records import Document, Page
+from lcagent.parallel_tokens import chunk_document, document_boundaries
+from lcagent.records import Document, Page, Table
 from lcagent.tokens import get_encoding
 
 if TYPE_CHECKING:
@@ -105,6 +106,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class PreparedVectors:
+    """Vectors a worker computed for a prepared document (``model``: the embedder's tag)."""
+
+    model: str
+    rows: list[ChunkVector]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A file read into pages, chunks and tables, nothing stored yet: what ``prepare_file``
+    computes without a workspace, so another process or machine can compute it."""
+
+    new: NewDocument
+    tables: list[Table] = field(default_factory=list)
+    vectors: PreparedVectors | None = None
+    # why the worker embedded nothing although asked to (over the limit, extra not installed)
+    embed_skipped: str | None = None
+    seconds: float = 0.0  # what preparing took (reading, chunking, embedding)
+
+
 def ingest_file(
     workspace: Workspace,
     path: Path | str,
@@ -120,7 +143,6 @@ def ingest_file(
     completing what an earlier, interrupted or skipped, run left.
     """
     started = time.perf_counter()
-    say = progress or (lambda _message: None)
     path = Path(path).expanduser().resolve()
     if not path.exists():
         raise IngestError(f"{path} does not exist; check the path")
@@ -130,16 +152,44 @@ def ingest_file(
         doc_id = file_sha256(path)
     except OSError as error:
         raise IngestError(f"{path}: cannot read it ({error.strerror}); check its permissions") from None
-    existing = workspace.get(doc_id)
+    existing = known_document(workspace, doc_id, path, started)
     if existing:
-        status: Status = "unchanged" if workspace.add_path(doc_id, path) else "already ingested"
-        return _embedded(workspace, IngestResult(existing, status, time.perf_counter() - started,
-                                                 workspace.warnings(doc_id)), embed)
+        return _embedded(workspace, existing, embed)
+    prepared = prepare_file(path, doc_id, password=password, settings=settings, progress=progress)
+    (progress or (lambda _message: None))("indexing")
+    return _embedded(workspace, store_prepared(workspace, prepared, started=started), embed)
 
+
+def known_document(workspace: Workspace, doc_id: str, path: Path, started: float) -> IngestResult | None:
+    """The result for bytes stored before (recording ``path`` as one of their names), else None."""
+    existing = workspace.get(doc_id)
+    if not existing:
+        return None
+    status: Status = "unchanged" if workspace.add_path(doc_id, path) else "already ingested"
+    return IngestResult(existing, status, time.perf_counter() - started, workspace.warnings(doc_id))
+
+
+def prepare_file(
+    path: Path,
+    doc_id: str,
+    *,
+    recorded_path: Path | None = None,
+    password: str | None = None,
+    settings: ChunkSettings = ChunkSettings(),
+    progress: ProgressFn | None = None,
+) -> PreparedDocument:
+    """Read ``path`` into pages, chunks and tables for document ``doc_id`` (the sha256 of its bytes).
+
+    ``recorded_path``: the path the workspace records (default ``path``); a cluster worker reads
+    a copy of the bytes under another name. Raises IngestError for bad input.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _message: None)
+    recorded = recorded_path or path
     say("extracting text")
     loaded = load_document(path, password=password)
     if not loaded.pages:
-        raise IngestError(f"{path.name} has no pages; nothing to ingest")
+        raise IngestError(f"{recorded.name} has no pages; nothing to ingest")
     say("chunking")
     page_texts = [page.text.rstrip("\n") for page in loaded.pages]
     pages: list[Page] = []
@@ -150,15 +200,13 @@ def ingest_file(
         line_start += text.count("\n") + 1
     document_text = "\n".join(page_texts)
     encoding = get_encoding()
-    bounds = TokenBoundaries(document_text, encoding)
-    chunks = chunk_text(
-        document_text, encoding, settings, doc_id=doc_id, page_starts=[p.char_start for p in pages], bounds=bounds
-    )
-    warnings = list(loaded.warnings)
+    bounds = document_boundaries(page_texts, encoding)
+    chunks = chunk_document(document_text, encoding, settings, doc_id=doc_id,
+                            page_starts=[p.char_start for p in pages], bounds=bounds)
     document = Document(
         id=doc_id,
-        name=path.name,
-        path=str(path),
+        name=recorded.name,
+        path=str(recorded),
         kind=loaded.kind,
         bytes=path.stat().st_size,
         pages=len(pages),
@@ -167,16 +215,45 @@ def ingest_file(
         ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         title=loaded.title,
     )
-    say("indexing")
-    stored = workspace.add_document(NewDocument(document, pages, chunks, warnings))
-    if loaded.tables:  # idempotent: a concurrent ingest of the same bytes stores the same rows
-        TableStore(workspace.db).replace(doc_id, loaded.tables)
+    return PreparedDocument(NewDocument(document, pages, chunks, list(loaded.warnings)), list(loaded.tables),
+                            seconds=time.perf_counter() - started)
+
+
+def store_prepared(workspace: Workspace, prepared: PreparedDocument, *, started: float | None = None) -> IngestResult:
+    """Write a prepared document: the document atomically (``Workspace.add_document``), then its
+    tables and any vectors a worker computed. The same bytes stored meanwhile by another
+    process are reported as such and left as they are. ``started``: when the caller began
+    (default: now, counting the time the preparing took too)."""
+    started = time.perf_counter() - prepared.seconds if started is None else started
+    doc_id = prepared.new.document.id
+    stored = workspace.add_document(prepared.new)
+    warnings = list(prepared.new.warnings)
+    if prepared.tables:  # idempotent: a concurrent ingest of the same bytes stores the same rows
+        workspace.tables.replace(doc_id, prepared.tables)
+    embedding = None
     if stored.created:
-        status = "new version" if stored.document.version > 1 else "new"
+        status: Status = "new version" if stored.document.version > 1 else "new"
+        embedding = _store_vectors(workspace, prepared)
     else:  # another process stored the same bytes while this one parsed them
         status = "unchanged" if stored.known_path else "already ingested"
         warnings = workspace.warnings(doc_id)
-    return _embedded(workspace, IngestResult(stored.document, status, time.perf_counter() - started, warnings), embed)
+    return IngestResult(stored.document, status, time.perf_counter() - started, warnings, embedding)
+
+
+def _store_vectors(workspace: Workspace, prepared: PreparedDocument) -> "EmbedReport | None":
+    from lcagent.retrieval.indexing import EmbedReport
+
+    document = prepared.new.document
+    vectors = prepared.vectors
+    if vectors is None:
+        if prepared.embed_skipped is None:
+            return None
+        return EmbedReport(document.id, "", 0, 0, document.chunks, 0, 0.0, skipped=prepared.embed_skipped)
+    with workspace.transaction():
+        workspace.vectors.add(document.id, vectors.model, vectors.rows)
+    embedded = len({row.chunk_ordinal for row in vectors.rows})
+    return EmbedReport(document.id, vectors.model, embedded, 0, document.chunks - embedded, len(vectors.rows),
+                       vectors.seconds)
 
 
 def _embedded(workspace: Workspace, result: IngestResult, embed: "EmbedOptions | None") -> IngestResult:

@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 
 from lcagent.loaders.base import IngestError
 from lcagent.loaders.pdfium_text import clean_pdfium_text
+from lcagent.loaders.pdf_worker import WorkerDied, extract_in_workers
 from lcagent.loaders.tables import drop_running_titles, extract_tables
 from lcagent.records import LoadedDocument, PageText, Table
 
@@ -134,14 +135,26 @@ def _extract_worker(path: str, password: str | None, start: int, stop: int) -> _
         document.close()
 
 
+# Page ranges per worker: a worker slowed by other work on its core takes fewer of them.
+RANGES_PER_WORKER = 4
+
+
 def _extract_in_parallel(path: Path, password: str | None, pages: int, workers: int) -> _Extracted:
     """Contiguous page ranges extracted by separate processes, reassembled in order."""
-    # fork is cheapest, but forking a process that runs other threads can deadlock
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    bounds = [pages * i // workers for i in range(workers + 1)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        parts = list(pool.map(_extract_worker, [str(path)] * workers, [password] * workers,
-                              bounds[:-1], bounds[1:]))
+    count = min(pages, workers * RANGES_PER_WORKER)
+    bounds = [pages * i // count for i in range(count + 1)]
+    # fork costs nothing, but forking a process that runs other threads can deadlock the child;
+    # then fresh interpreters that import only the loaders (multiprocessing's spawn would
+    # re-import the main module: the whole CLI)
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_extract_worker, [str(path)] * count, [password] * count, bounds[:-1], bounds[1:]))
+    else:
+        try:
+            parts = extract_in_workers(str(path), password, list(zip(bounds[:-1], bounds[1:])), workers)
+        except WorkerDied as died:
+            raise IngestError(f"{path}: {died}; PDFium may have crashed on one of these pages: check the file, "
+                              "or set LCAGENT_PDF_WORKERS=1 to read it in one process") from None
     return _Extracted(pages=[page for part in parts for page in part.pages],
                       tables=[table for part in parts for table in part.tables],
                       warnings=[warning for part in parts for warning in part.warnings])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
-from lcagent.memory.vectors import ChunkVector, VectorStore
+from lcagent.memory.vectors import ChunkVector
 from lcagent.memory.workspace import Workspace
+from lcagent.records import Chunk
 from lcagent.retrieval.embeddings import (
     MODEL_TAG,
     Embedder,
@@ -81,30 +82,19 @@ def embed_document(
     started = time.perf_counter()
     embedder = embedder or default_embedder()
     model = embedder.model_tag
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     have = store.embedded_chunks(doc_id, model)
     chunks = workspace.chunks(doc_id)
     missing = [chunk for chunk in chunks if chunk.ordinal not in have]
-    # Neighbouring chunks overlap; a chunk's windows start where the previous chunk ended, so
-    # the shared text is embedded once (with the earlier chunk) and no text is left out.
-    covered_until = {chunk.ordinal: previous.char_end for previous, chunk in zip(chunks, chunks[1:])}
+    covered_until = _covered_until(chunks)
     todo = missing if limit is None else missing[: max(limit, 0)]
     tell = progress or (lambda _event: None)
     tell(EmbedProgress(doc_id, 0, len(todo)))
     done = windows = 0
     for first in range(0, len(todo), max(batch_chunks, 1)):
         batch = todo[first : first + batch_chunks]
-        pieces = []
-        for chunk in batch:
-            start = min(max(covered_until.get(chunk.ordinal, chunk.char_start), chunk.char_start), chunk.char_end)
-            own_text = chunk.text[start - chunk.char_start :]
-            pieces += [(chunk, part, start, window) for part, window in enumerate(embedder.split(own_text))]
         # computed before taking the write lock: other writers wait only for the insert
-        vectors = embedder.embed_windows([window for *_, window in pieces])
-        rows = [
-            ChunkVector(chunk.ordinal, part, start + window.char_start, start + window.char_end, vector)
-            for (chunk, part, start, window), vector in zip(pieces, vectors)
-        ]
+        rows = chunk_vectors(embedder, batch, covered_until)
         with workspace.transaction():
             store.add(doc_id, model, rows)
         done += len(batch)
@@ -113,13 +103,39 @@ def embed_document(
     return EmbedReport(doc_id, model, done, len(have), len(missing) - done, windows, time.perf_counter() - started)
 
 
+def _covered_until(chunks: Sequence[Chunk]) -> dict[int, int]:
+    # Neighbouring chunks overlap; a chunk's windows start where the previous chunk ended, so
+    # the shared text is embedded once (with the earlier chunk) and no text is left out.
+    return {chunk.ordinal: previous.char_end for previous, chunk in zip(chunks, chunks[1:])}
+
+
+def chunk_vectors(embedder: Embedder, batch: Sequence[Chunk], covered_until: dict[int, int]) -> list[ChunkVector]:
+    """The vectors of ``batch``'s windows; ``covered_until``: ``_covered_until`` of all the document's chunks."""
+    pieces = []
+    for chunk in batch:
+        start = min(max(covered_until.get(chunk.ordinal, chunk.char_start), chunk.char_start), chunk.char_end)
+        own_text = chunk.text[start - chunk.char_start :]
+        pieces += [(chunk, part, start, window) for part, window in enumerate(embedder.split(own_text))]
+    vectors = embedder.embed_windows([window for *_, window in pieces])
+    return [
+        ChunkVector(chunk.ordinal, part, start + window.char_start, start + window.char_end, vector)
+        for (chunk, part, start, window), vector in zip(pieces, vectors)
+    ]
+
+
+def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk]) -> list[ChunkVector]:
+    """Vectors for every chunk of a document not stored yet (all of ``chunks``, in order): what a
+    cluster worker computes before the driver stores the document."""
+    return chunk_vectors(embedder, chunks, _covered_until(chunks))
+
+
 def embed_after_ingest(workspace: Workspace, doc_id: str, options: EmbedOptions) -> EmbedReport:
     """The ingest policy: embed every chunk still missing a vector, unless there are more than
     ``options.limit`` of them (then none: ``lcagent embed`` does it, resumably) or the
     embedding extra is not installed (then none, and the report says how to install it)."""
     embedder = options.embedder
     model = embedder.model_tag if embedder else MODEL_TAG
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     have = store.embedded_chunks(doc_id, model)
     document = workspace.get(doc_id)
     total = document.chunks if document else 0
