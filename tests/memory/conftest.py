@@ -29,10 +29,10 @@ FILM_PAGES = [
 ]
 
 
-def make_workspace(tmp_path, pages, name="films.txt"):
+def make_workspace(tmp_path, pages, name="films.txt", spec=None):
     path = tmp_path / name
     path.write_text("\f".join(pages), encoding="utf-8")
-    ws = Workspace(tmp_path / "ws")
+    ws = Workspace(spec or tmp_path / "ws")
     document = ingest_file(ws, path, settings=ChunkSettings(64, 16)).document
     return ws, document
 
@@ -40,6 +40,14 @@ def make_workspace(tmp_path, pages, name="films.txt"):
 @pytest.fixture
 def films(tmp_path):
     ws, document = make_workspace(tmp_path, FILM_PAGES)
+    yield ws, document
+    ws.close()
+
+
+@pytest.fixture
+def any_films(tmp_path, workspace_spec):
+    """The films document in a workspace of each backend in turn."""
+    ws, document = make_workspace(tmp_path, FILM_PAGES, spec=workspace_spec)
     yield ws, document
     ws.close()
 

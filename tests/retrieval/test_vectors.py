@@ -1,11 +1,18 @@
-"""The vector store: int8 storage, model tags, per-chunk top-k, removal with the document."""
+"""The vector store on both backends: int8 storage, model tags, per-chunk top-k, removal with the document."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from lcagent.memory.vectors import ChunkVector, VectorStore, quantize
+from lcagent.memory.vectors import ChunkVector, quantize
 from lcagent.memory.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(any_workspace):
+    """Every test here runs on an SQLite and a PostgreSQL workspace (store_text ingests into it)."""
+    return any_workspace
 
 
 def unit(values) -> np.ndarray:
@@ -15,7 +22,7 @@ def unit(values) -> np.ndarray:
 
 def add(workspace, doc_id, model, rows):
     with workspace.transaction():
-        VectorStore(workspace.db).add(doc_id, model, rows)
+        workspace.vectors.add(doc_id, model, rows)
 
 
 def test_int8_storage_keeps_cosines_within_a_thousandth():
@@ -36,7 +43,7 @@ def test_int8_storage_keeps_cosines_within_a_thousandth():
 
 def test_vectors_are_stored_per_chunk_window_with_their_model(workspace, store_text):
     document = store_text(["one two three", "four five six"])
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     assert not store.has(document.id, "model-a")
     add(workspace, document.id, "model-a", [
         ChunkVector(0, 0, 0, 5, unit([1, 0, 0])), ChunkVector(0, 1, 4, 13, unit([0, 1, 0])),
@@ -51,7 +58,7 @@ def test_vectors_are_stored_per_chunk_window_with_their_model(workspace, store_t
     assert loaded.chunk_ordinals.tolist() == [0, 0, 1] and loaded.parts.tolist() == [0, 1, 0]
     assert loaded.spans.tolist() == [[0, 5], [4, 13], [14, 27]]
     assert np.allclose(loaded.matrix, np.eye(3), atol=0.01)
-    rows = workspace.db.execute("SELECT DISTINCT model FROM chunk_embeddings ORDER BY model").fetchall()
+    rows = workspace.sql.execute("SELECT DISTINCT model FROM chunk_embeddings ORDER BY model").fetchall()
     assert [row[0] for row in rows] == ["model-a", "model-b"]
 
 
@@ -63,17 +70,17 @@ def test_top_k_scores_each_chunk_by_its_best_window_across_documents(workspace, 
         ChunkVector(1, 0, 2, 3, unit([1, 1, 0])),
     ])
     add(workspace, second.id, "m", [ChunkVector(0, 0, 0, 1, unit([1, 0.5, 0]))])
-    hits = VectorStore(workspace.db).top_k(unit([1, 0, 0]), [first.id, second.id], "m", k=10)
+    hits = workspace.vectors.top_k(unit([1, 0, 0]), [first.id, second.id], "m", k=10)
     assert [(h.doc_id, h.chunk_ordinal, h.part) for h in hits] == [
         (first.id, 0, 1), (second.id, 0, 0), (first.id, 1, 0)]  # each chunk once, best window first
     assert hits[0].score > hits[1].score > hits[2].score
-    assert len(VectorStore(workspace.db).top_k(unit([1, 0, 0]), [first.id, second.id], "m", k=2)) == 2
-    assert VectorStore(workspace.db).top_k(unit([1, 0, 0]), [first.id], "other-model", k=5) == []
+    assert len(workspace.vectors.top_k(unit([1, 0, 0]), [first.id, second.id], "m", k=2)) == 2
+    assert workspace.vectors.top_k(unit([1, 0, 0]), [first.id], "other-model", k=5) == []
 
 
 def test_the_cache_sees_new_and_deleted_rows(workspace, store_text):
     document = store_text(["a b c"])
-    store = VectorStore(workspace.db)
+    store = workspace.vectors
     add(workspace, document.id, "m", [ChunkVector(0, 0, 0, 1, unit([1, 0]))])
     assert len(store.load(document.id, "m")) == 1
     add(workspace, document.id, "m", [ChunkVector(0, 1, 1, 2, unit([0, 1]))])
@@ -91,7 +98,7 @@ def test_removing_a_document_removes_its_vectors_and_only_its(tmp_path, store_te
     workspace.remove(removed.id)
     reopened = Workspace(workspace.path)  # what another process sees
     try:
-        rows = reopened.db.execute("SELECT doc_id FROM chunk_embeddings").fetchall()
+        rows = reopened.sql.execute("SELECT doc_id FROM chunk_embeddings").fetchall()
         assert [row[0] for row in rows] == [kept.id]
     finally:
         reopened.close()
