@@ -33,7 +33,7 @@ def _register() -> None:
     from lcagent.cli import documents
 
     documents.register(cli)
-    for module_name in ("ask", "models", "bench", "memory", "mcp", "serve", "embed"):
+    for module_name in ("ask", "models", "bench", "memory", "mcp", "serve", "embed", "batch"):
         try:
             module = __import__(f"lcagent.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as missing:

@@ -29,9 +29,16 @@ from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedPr
               envvar="LCAGENT_EMBED_LIMIT",
               help="Embed at ingest only documents with at most this many chunks left to embed "
               "(0: none); `lcagent embed DOC` embeds larger ones. Env: LCAGENT_EMBED_LIMIT.")
+@click.option("--ray", "use_ray", is_flag=True,
+              help="Extract, chunk and embed on a local Ray instance's workers (pip install \"lcagent[cluster]\").")
+@click.option("--ray-address", metavar="ADDRESS", envvar="LCAGENT_RAY_ADDRESS",
+              help="Join the Ray cluster at ADDRESS (e.g. 10.0.0.5:6379) instead. Env: LCAGENT_RAY_ADDRESS.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Files read at once: Ray workers (default: the CPUs), or without --ray a local process pool.")
 @workspace_option
 @json_option
-def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspace, as_json) -> None:
+def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray, ray_address, workers, workspace,
+           as_json) -> None:
     """Store documents in the workspace: PDF, text, Markdown, HTML.
 
     PATHS may be files, directories (searched recursively for supported files) or quoted
@@ -46,9 +53,14 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspac
       lcagent ingest docs/ "notes/*.md"
       lcagent ingest locked.pdf --password s3cret
       lcagent ingest big-manual.pdf --no-embed
+      lcagent ingest filings/ --ray --workers 8
+      lcagent ingest filings/ --ray-address 10.0.0.5:6379 --workspace postgresql://db/lcagent
 
     Chunks are also embedded for hybrid search (all-MiniLM-L6-v2 on the CPU, a few chunks a
     second): interrupting that keeps what was done, and ingesting again continues it.
+
+    With --ray or --workers, workers read, chunk and embed the files and this process stores
+    each document whole; a file whose worker dies is read again by another worker, or reported.
     """
     settings = _chunk_settings(chunk_size, overlap)
     files = expand_paths(paths)
@@ -67,7 +79,15 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, workspac
         )
         with progress:
             task = progress.add_task("ingesting", total=len(files), unit="files")
-            for path in files:
+            pooled = bool(use_ray or ray_address or workers)
+            if pooled:
+                from lcagent.cli.pool_ingest import ingest_with_pool
+
+                results, failures = ingest_with_pool(
+                    ws, files, progress, task, ray=use_ray, ray_address=ray_address, workers=workers,
+                    password=password, settings=settings, embed_limit=None if no_embed else embed_limit or None,
+                    quiet=as_json)
+            for path in [] if pooled else files:
                 describe = lambda phase, name=path.name: progress.update(task, description=f"{escape(name)}: {phase}")
                 describe("hashing")
                 try:
