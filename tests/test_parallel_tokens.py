@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcagent.chunking import ChunkSettings, TokenBoundaries, chunk_text
-from lcagent.parallel_tokens import _pieces, chunk_document, document_boundaries
+from lcagent.parallel_tokens import _pieces, chunk_document, document_boundaries, standalone_counts
 from lcagent.tokens import get_encoding
 
 ENCODING = get_encoding()
@@ -51,3 +51,14 @@ def test_chunks_counted_in_a_batch_equal_chunks_counted_one_by_one(size, overlap
                              bounds=bounds, threads=2)
     assert batched == one_by_one
     assert all(chunk.tokens == len(ENCODING.encode_ordinary(chunk.text)) <= size for chunk in batched)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(page_text, min_size=1, max_size=12), st.data())
+def test_counts_from_edges_equal_encoding_each_span_alone(pages, data):
+    text = "\n".join(pages)
+    bounds = TokenBoundaries(text, ENCODING)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    spans = list(zip(cuts, cuts[1:]))
+    assert standalone_counts(text, ENCODING, bounds, spans, threads=2) == \
+        [len(ENCODING.encode_ordinary(text[start:end])) for start, end in spans]

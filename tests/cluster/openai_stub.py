@@ -38,7 +38,8 @@ class OpenAIStub:
                 pass
 
             def do_GET(self) -> None:  # /v1/models, as vLLM answers it
-                self._send({"object": "list", "data": [{"id": state.model, "object": "model", "max_model_len": 8192}]})
+                self._send({"object": "list", "data": [{"id": state.model, "object": "model", "owned_by": "vllm",
+                                                        "max_model_len": 8192}]})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")

@@ -112,13 +112,16 @@ def test_workers_send_concurrent_requests_and_a_rerun_skips_what_is_done(tmp_pat
                                                                 if run.status == "done"}
 
 
-def test_cli_batch_on_ray(ray_instance, tmp_path, example_pdf):
+def test_cli_batch_on_ray_against_a_vllm_style_server(ray_instance, tmp_path, example_pdf):
+    """The path docs/serving.md describes: `vllm serve NAME` (here a stand-in answering its API the way
+    vLLM does, any number of requests at once), then `lcagent batch --model openai:NAME@URL`."""
     questions = write_questions(tmp_path / "questions.jsonl", example_pdf)
-    with OpenAIStub(delay=0.6) as stub:
+    with OpenAIStub(delay=0.6, model="Qwen/Qwen3-8B") as stub:
         result = CliRunner().invoke(cli, ["batch", str(questions), "--ray", "--workers", "2", "--json",
-                                          "--model", f"openai:stub-model@{stub.base_url}", "-w", str(tmp_path / "ws")])
+                                          "--model", f"openai:Qwen/Qwen3-8B@{stub.base_url}", "-w", str(tmp_path / "ws")])
         assert result.exit_code == 0, result.output
         assert stub.state.most_in_flight == 2
+        assert {body["model"] for body in stub.state.requests} == {"Qwen/Qwen3-8B"}
     summary = json.loads(result.stdout)
     assert (summary["answered"], summary["failed"], summary["questions"]) == (6, 0, 6)
     assert summary["pool"] == "local Ray instance, 2 workers"
