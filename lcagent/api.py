@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from lcagent.query import analyse
 from lcagent.query.model_analyser import ModelAnalyser
-from lcagent.agents.base import AgentContext, Budget, Progress, Strategy, resolve_reader
+from lcagent.agents.base import AgentContext, Budget, Progress, resolve_reader
 from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.reader import NOT_FOUND, Reading
 from lcagent.agents.weights import MIN_CONFIDENCE
@@ -206,11 +206,11 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
 
     traced = TracingRunner(runner, record, budget_tokens=budget.budget_tokens, budget_calls=budget.budget_calls,
                            budget_seconds=budget.budget_seconds, on_usage=on_usage)
-    if reader_mode == "generative" and "json_schema" in runner.capabilities.constraints:
-        # a capable model sharpens the rules' plan; what it says is checked against the question
-        plan = ModelAnalyser(traced).analyse(question)
     context = AgentContext(ws, doc_ids, traced, trace, budget, say, reader, plan=plan)
     try:
+        if reader_mode == "generative" and "json_schema" in runner.capabilities.constraints:
+            # a capable model sharpens the rules' plan; what it says is checked against the question
+            context.plan = ModelAnalyser(traced).analyse(question)
         reading = make_strategy(chosen).answer(question, context)
     except BudgetExceeded as spent:
         trace.note("error", str(spent))

@@ -18,7 +18,7 @@ from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.candidates import fits_type
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.generative import generative
-from lcagent.agents.reader import Reading, extractive, not_found
+from lcagent.agents.reader import Reading, not_found
 from lcagent.agents.seeding import seed_evidence
 from lcagent.query import analyse
 from lcagent.query.plan import QuestionPlan

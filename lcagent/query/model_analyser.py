@@ -15,7 +15,8 @@ from dataclasses import replace
 from lcagent.prompts import PLAN_QUESTION
 from lcagent.query.analyser import RuleAnalyser
 from lcagent.query.plan import ANSWER_TYPES, INTENTS, QuestionPlan
-from lcagent.runners.base import JsonSchema, Runner, RunnerError
+from lcagent.runners.base import ContextWindowExceeded, JsonSchema, Runner
+from lcagent.runners.tracing import BudgetExceeded
 
 PLAN_SCHEMA = {
     "type": "object",
@@ -48,7 +49,9 @@ class ModelAnalyser:
             completion = self.runner.complete(PLAN_QUESTION.render(question=plan.question), max_tokens=200,
                                               constraint=JsonSchema(PLAN_SCHEMA, "question_plan"))
             data = json.loads(completion.text)
-        except (RunnerError, json.JSONDecodeError):
+        except (json.JSONDecodeError, ContextWindowExceeded, BudgetExceeded):
+            # unusable output, or no room for the call: the rules' plan stands (a server that does
+            # not answer fails the run here as it would on the next call)
             return plan
         return grounded(plan, data if isinstance(data, dict) else {})
 

@@ -45,9 +45,9 @@ class ListDocs(Tool):
 class Search(Tool):
     name = "search"
     description = (
-        "Find the passages most relevant to a query (bm25 full-text ranking). Use a few distinctive "
-        "words, names or numbers from the question. Returns the best sentences of each passage with "
-        "page numbers."
+        "Find the passages most relevant to a query (bm25 full-text ranking fused with sentence-embedding "
+        "similarity where the documents are embedded). Use a few distinctive words, names or numbers from "
+        "the question. Returns the best sentences of each passage with page numbers."
     )
 
     class Args(_Args):
@@ -57,7 +57,7 @@ class Search(Tool):
 
     def run(self, args, context: ToolContext) -> ToolResult:
         doc_ids = [context.resolve(args.doc).id] if args.doc else (list(context.doc_ids) if context.doc_ids else None)
-        hits = context.workspace.search(args.query, doc_ids=doc_ids, k=min(args.k, context.limits.max_items))
+        hits = _passages(context, args.query, doc_ids, min(args.k, context.limits.max_items))
         if not hits:
             return ToolResult(f"no passages match {args.query!r}; try other words or grep for exact text", [])
         query_terms = terms(args.query)
@@ -69,9 +69,19 @@ class Search(Tool):
             for sentence in best:
                 index, label = context.workspace.page_at(hit.chunk.doc_id, hit.chunk.char_start + sentence.start)
                 shown.append(f"{page_ref(index, label)}: {' '.join(sentence.text.split())}")
-            blocks.append(f"[{rank}] {hit.doc_name} score {hit.score:.1f}\n" + "\n".join(shown))
+            blocks.append(f"[{rank}] {hit.doc_name} score {hit.score:.3g}\n" + "\n".join(shown))
             data.append(hit)
         return ToolResult("\n\n".join(blocks), data)
+
+
+def _passages(context: ToolContext, query: str, doc_ids, k: int):
+    """Hybrid search where the embed extra is installed (it falls back to bm25 for documents
+    without vectors), plain bm25 otherwise."""
+    try:
+        from lcagent.retrieval.hybrid import hybrid_search
+    except ImportError:
+        return context.workspace.search(query, doc_ids=doc_ids, k=k)
+    return hybrid_search(context.workspace, query, doc_ids, k)
 
 
 class Grep(Tool):

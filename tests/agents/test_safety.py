@@ -55,6 +55,8 @@ def test_injected_instructions_cannot_escape_the_workspace(tmp_path, monkeypatch
     ]
     runner = HallucinatingRunner(
         [
+            # a capable model first fills the question's plan (checked against the question)
+            json.dumps({"intent": "lookup", "answer_type": "date", "subjects": [], "relation": "lamp replaced"}),
             Completion("", 5, 5, 0.0, "tool_calls", tuple(obedient_calls[:3])),
             Completion("", 5, 5, 0.0, "tool_calls", tuple(obedient_calls[3:])),
             Completion("Done as instructed.", 5, 5, 0.0),

@@ -71,6 +71,7 @@ def test_native_tool_calls_and_generative_answer_with_checked_quotes(guide):
     ws, doc = guide
     runner = ScriptedRunner(
         [
+            json.dumps({"intent": "lookup", "answer_type": "person", "subjects": [], "relation": "keeper served 312 storms"}),
             Completion("", 10, 5, 0.0, "tool_calls", (ToolCall("c1", "grep", json.dumps({"pattern": "storms"})),)),
             Completion("Ada Lindqvist kept the logs.", 10, 5, 0.0),
             json.dumps({"answer": "Ada Lindqvist", "quotes": ["Her logbooks record 312 storms in twenty-nine years.",
@@ -81,10 +82,11 @@ def test_native_tool_calls_and_generative_answer_with_checked_quotes(guide):
     # the seeded evidence covers only half of the question's terms, so the model gets to call tools
     answer = api.ask(doc.id, "Which keeper served for 312 storms?", model=runner, workspace=ws, reader="generative",
                      strategy="tools")
-    assert runner.calls[0].tools and {t["function"]["name"] for t in runner.calls[0].tools} >= {"search", "grep", "read"}
-    tool_message = runner.calls[1].messages[-1]
+    assert isinstance(runner.calls[0].constraint, JsonSchema) and runner.calls[0].constraint.name == "question_plan"
+    assert runner.calls[1].tools and {t["function"]["name"] for t in runner.calls[1].tools} >= {"search", "grep", "read"}
+    tool_message = runner.calls[2].messages[-1]
     assert tool_message.role == "tool" and tool_message.tool_call_id == "c1" and "312 storms" in tool_message.content
-    assert isinstance(runner.calls[2].constraint, JsonSchema)
+    assert isinstance(runner.calls[3].constraint, JsonSchema)
     assert answer.text == "Ada Lindqvist"
     assert [c.quote for c in answer.citations] == ["Her logbooks record 312 storms in twenty-nine years."]
     assert answer.dropped_quotes == 1  # the invented quote was caught and dropped
