@@ -15,7 +15,7 @@ from lcagent.memory.traces import RunTrace
 from lcagent.memory.workspace import Workspace
 from lcagent.query.plan import QuestionPlan
 from lcagent.records import Citation
-from lcagent.runners.base import JsonSchema, RunnerError
+from lcagent.runners.base import JsonSchema, RunnerError, RunnerUnavailable
 from lcagent.runners.tracing import BudgetExceeded, TracingRunner
 from lcagent.tools import ToolContext, ToolResult, call
 
@@ -85,6 +85,8 @@ class AgentContext:
         except BudgetExceeded as spent:
             # out of tokens: the caller answers from the evidence gathered so far rather than fail
             self.trace.note("budget spent", str(spent))
+        except RunnerUnavailable:
+            raise  # the server is gone: no later step can do better
         except (RunnerError, json.JSONDecodeError) as error:
             self.trace.note("action rejected", str(error))
         return None

@@ -196,7 +196,9 @@ def _asks_every_value(lowered: str, head: str | None) -> bool:
     if not head:
         return False
     last = head.split()[-1]
-    plural = last.endswith("s") and not last.endswith("ss") and typed(last) is not None
+    # the plural of a noun the lexicon knows ("numbers", "prices"), not a word ending in s ("EPS")
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    plural = last.endswith("s") and not last.endswith("ss") and typed(singular) is not None
     return plural and bool(re.match(r"^(?:what|which)\b", lowered))
 
 

@@ -33,12 +33,14 @@ _PERIOD = re.compile(
     rf"|\b{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}\b"                      # December 31, 2022
     rf"|\b\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b"                        # 31 December 2022
     rf"|\b{_MONTH}\s+{_YEAR}\b"                                    # June 2023
+    rf"|\b(?:first |last |the )?(?:three|six|nine|twelve|3|6|9|12)[- ]months?\b"  # nine months (ended ...)
+    rf"|\b(?:3|6|9|12)M(?=\s+(?:FY|CY|{_YEAR}|ended|ending))|\bfull[- ]year\b|\byear[- ]to[- ]date\b|\bYTD\b"      # 9M, full-year, YTD
     rf"|\b{_YEAR}s?\b",                                            # 2018, 1990s
     re.I,
 )
 # Capitalised runs, allowing a few lower-case joiners inside ("Bank of America", "Leonardo da Vinci").
 _NAME = re.compile(
-    r"\b[A-Z][\w'’&.-]*\w(?:\s+(?:(?:of|de|da|del|der|van|von|la|le|the|&|for|on)\s+)?[A-Z0-9](?:[\w'’&.-]*\w)?)*"
+    r"\b[A-Z][\w'’&.-]*\w(?:\s+(?:(?:of|de|da|del|der|van|von|la|le|the|&|on)\s+)?[A-Z0-9](?:[\w'’&.-]*\w)?)*"
 )
 _AUXILIARIES = frozenset(
     "is are was were do does did can could has have had will would should may might must shall".split()
@@ -120,6 +122,11 @@ def names(text: str, *, tails: bool = True) -> list[str]:
         if any(a <= match.start() < b for a, b in period_spans):
             continue  # "FY2018", "June 2023": a period
         raw = match.group(0)
+        inside = [a for a, b in period_spans if match.start() < a < match.end()]
+        if inside:
+            raw = raw[: inside[0] - match.start()].rstrip()  # "EPS FY2021": the name ends where a period starts
+            if not raw:
+                continue
         possessive = re.search(r"['’]s?\b", raw)
         if possessive:
             raw = raw[: possessive.start()]  # "Poison's album" → "Poison"
@@ -138,7 +145,7 @@ def names(text: str, *, tails: bool = True) -> list[str]:
         name = " ".join(parts).rstrip(".’'")
         before = text[: match.start()]
         sentence_start = match.start() == 0 or re.search(r"[.?!]\s*[\"“']?$", before)
-        if sentence_start and len(parts) == 1 and name == match.group(0).rstrip(".’'"):
+        if sentence_start and len(parts) == 1 and name == match.group(0).rstrip(".’'") and not _fragment_subject(name, text):
             continue
         after = text[match.end():]
         if len(parts) == 1 and re.search(r"\b(?:a|an)\s+$", before, re.I) and re.match(r"\s+[a-z]", after):
@@ -164,6 +171,26 @@ _NOT_NAME_STARTS = QUESTION_WORDS | STOPWORDS | frozenset(
     """
     without despite regarding concerning via including per besides amid toward towards upon""".split())
 _ADVERBS = frozenset("ever never also still already just only even recently currently once first last".split())
+
+
+_IMPERATIVES = frozenset(
+    """summarise summarize describe explain compare count list name give find show identify provide state report tell
+    get return retrieve extract enumerate print output recall fetch look skim condense break boil draft write trace
+    follow track pull collect locate check verify confirm calculate compute sum""".split())
+
+
+def _fragment_subject(word: str, text: str) -> bool:
+    """"Amazon total net sales Q3 2022": a terse question opening with a name. The opening word
+    counts as a name only when it is no verb, question word or common noun of the lexicon, and
+    lower-case words follow it (a normal sentence opens with a question word or a verb)."""
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES
+
+    lowered = word.lower()
+    if lowered in _IMPERATIVES or lowered in QUESTION_WORDS or lowered in STOPWORDS or lowered in HEAD_NOUN_TYPES:
+        return False
+    if lowered.endswith(("ing", "ed", "ly")) or not text.startswith(word):
+        return False
+    return re.match(re.escape(word) + r"(?:['’]s)?\s+[a-z]", text) is not None
 
 
 def sentence_initial(text: str, start: int) -> bool:

@@ -15,8 +15,7 @@ from dataclasses import replace
 from lcagent.prompts import PLAN_QUESTION
 from lcagent.query.analyser import RuleAnalyser
 from lcagent.query.plan import ANSWER_TYPES, INTENTS, QuestionPlan
-from lcagent.runners.base import ContextWindowExceeded, JsonSchema, Runner
-from lcagent.runners.tracing import BudgetExceeded
+from lcagent.runners.base import JsonSchema, Runner, RunnerError, RunnerUnavailable
 
 PLAN_SCHEMA = {
     "type": "object",
@@ -49,10 +48,10 @@ class ModelAnalyser:
             completion = self.runner.complete(PLAN_QUESTION.render(question=plan.question), max_tokens=200,
                                               constraint=JsonSchema(PLAN_SCHEMA, "question_plan"))
             data = json.loads(completion.text)
-        except (json.JSONDecodeError, ContextWindowExceeded, BudgetExceeded):
-            # unusable output, or no room for the call: the rules' plan stands (a server that does
-            # not answer fails the run here as it would on the next call)
-            return plan
+        except RunnerUnavailable:
+            raise  # a server that does not answer fails the run here as it would on the next call
+        except (json.JSONDecodeError, RunnerError):
+            return plan  # unusable output, or no room for the call (budget, window): the rules' plan stands
         return grounded(plan, data if isinstance(data, dict) else {})
 
 

@@ -129,6 +129,11 @@ class RunnerError(Exception):
     """A backend failed in a way the user must fix (bad key, server down, missing model)."""
 
 
+class RunnerUnavailable(RunnerError):
+    """The model server could not be reached, did not answer in time, or answered garbage: nothing
+    the model said, so retrying with other input does not help; the run stops."""
+
+
 class ContextWindowExceeded(RunnerError):
     def __init__(self, prompt_tokens: int, max_tokens: int, context_window: int, model: str = ""):
         self.prompt_tokens = prompt_tokens

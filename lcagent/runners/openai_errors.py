@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lcagent.runners.base import ContextWindowExceeded, RunnerError
+from lcagent.runners.base import RunnerUnavailable, ContextWindowExceeded, RunnerError
 from lcagent.runners.http_retry import RETRIES_FIX, TIMEOUT_FIX
 
 
@@ -157,7 +157,7 @@ def is_timeout(error: Any) -> bool:
 def connection_error(error: Any, endpoint: Endpoint, attempts: int, timeout: float, stopped_by: str = "retries") -> RunnerError:
     """``stopped_by``: "retries" (all used) or "deadline" (no time left for another attempt)."""
     if is_timeout(error):
-        return RunnerError(
+        return RunnerUnavailable(
             f"{endpoint.base_url} did not answer model {endpoint.model!r} within the call's {timeout:g} s deadline "
             f"({_attempts(attempts)}); raise it with {TIMEOUT_FIX}, lower max_tokens, or check the server's load"
         )
@@ -166,7 +166,7 @@ def connection_error(error: Any, endpoint: Endpoint, attempts: int, timeout: flo
         gave_up = f"the call's {timeout:g} s deadline left no time for another (raise it with {TIMEOUT_FIX})"
     else:
         gave_up = f"all the retries allowed ({RETRIES_FIX} allows more)"
-    return RunnerError(
+    return RunnerUnavailable(
         f"cannot reach the model server at {endpoint.base_url} after {_attempts(attempts)}, {gave_up} "
         f"({type(cause).__name__}: {cause}); is it running? {endpoint.start_hint()}"
     )
@@ -175,7 +175,7 @@ def connection_error(error: Any, endpoint: Endpoint, attempts: int, timeout: flo
 def retry_after_error(error: Any, endpoint: Endpoint, retry_after: float, remaining: float, timeout: float) -> RunnerError:
     """The server asked for a wait that does not fit in what is left of the call's deadline."""
     status = getattr(error, "status_code", 0)
-    return RunnerError(
+    return RunnerUnavailable(
         f"{endpoint.base_url} answered {status} ({server_message(error)}) and asked to wait {retry_after:g} s "
         f"before retrying, beyond the call's {timeout:g} s deadline ({remaining:.0f} s left), so lcagent did not "
         f"wait; retry later, or raise the deadline with {TIMEOUT_FIX}"
@@ -185,7 +185,7 @@ def retry_after_error(error: Any, endpoint: Endpoint, retry_after: float, remain
 def malformed_body_error(error: Exception, endpoint: Endpoint, attempts: int) -> RunnerError:
     """A 2xx response whose body is not the JSON the API promises (cut short, or not an API at all)."""
     detail = f"{type(error).__name__}: {error}".replace("\n", " ")[:200]
-    return RunnerError(
+    return RunnerUnavailable(
         f"{endpoint.base_url} answered model {endpoint.model!r} with a body that is not valid JSON ({detail}) "
         f"in {_attempts(attempts)}; the server or a proxy cut the response short or is not an OpenAI-compatible "
         "API: check the URL (it usually ends in /v1) and the server's log"
