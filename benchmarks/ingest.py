@@ -87,7 +87,9 @@ errors = [o.error for o in outcomes if o.error]
 pages = sum(o.result.document.pages for o in outcomes if o.result)
 chunks = sum(o.result.document.chunks for o in outcomes if o.result)
 print(json.dumps({"workers": workers, "startup_s": startup, "seconds": seconds, "files": len(files),
-                  "pages": pages, "chunks": chunks, "errors": errors[:3]}))
+                  "pages": pages, "chunks": chunks, "errors": errors[:3],
+                  "worker_busy_s": sum(o.worker_seconds for o in outcomes),
+                  "driver_store_s": sum(o.store_seconds for o in outcomes)}))
 """
 
 
@@ -202,11 +204,15 @@ def many(count: int, pages_each: int, workers: list[int], embed: bool) -> dict:
         with tempfile.TemporaryDirectory() as workspace:
             result = run(MANY, str(folder), workspace, str(worker_count), "embed" if embed else "no-embed")
         result["pages_per_s"] = round(result["pages"] / result["seconds"], 1)
+        # what one worker prepares, and what the one writer stores, per second of its own time
+        result["worker_pages_per_busy_s"] = round(result["pages"] / result["worker_busy_s"], 1)
+        result["driver_pages_stored_per_s"] = round(result["pages"] / result["driver_store_s"], 1)
         print(json.dumps(result), file=sys.stderr)
         runs.append(result)
     base = runs[0]["seconds"]
     return {"files": count, "pages_each": pages_each, "embed": embed,
             "runs": [{**r, "seconds": round(r["seconds"], 2), "startup_s": round(r["startup_s"], 2),
+                      "worker_busy_s": round(r["worker_busy_s"], 2), "driver_store_s": round(r["driver_store_s"], 2),
                       "speedup": round(base / r["seconds"], 2)} for r in runs]}
 
 

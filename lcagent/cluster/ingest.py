@@ -44,6 +44,8 @@ class FileOutcome:
     path: Path
     result: IngestResult | None = None
     error: str | None = None
+    worker_seconds: float = 0.0  # what the worker spent preparing it
+    store_seconds: float = 0.0  # what the driver spent writing it: the driver is one writer for all workers
 
 
 def ingest_on_pool(workspace: Workspace, files: Iterable[Path], pool: WorkerPool, *, password: str | None = None,
@@ -78,7 +80,10 @@ def ingest_on_pool(workspace: Workspace, files: Iterable[Path], pool: WorkerPool
         yield from _drain(known)
         path = Path(task.recorded_path)
         if isinstance(outcome, PreparedDocument):
-            yield FileOutcome(path, result=store_prepared(workspace, outcome))
+            started = time.perf_counter()
+            result = store_prepared(workspace, outcome)
+            yield FileOutcome(path, result=result, worker_seconds=outcome.seconds,
+                              store_seconds=time.perf_counter() - started)
         elif isinstance(outcome, IngestError):
             yield FileOutcome(path, error=str(outcome))
         elif isinstance(outcome, WorkerLost):

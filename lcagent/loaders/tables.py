@@ -62,13 +62,28 @@ def extract_tables(textpage: pdfium.PdfTextPage, page_index: int, raw_text: str 
 def drop_running_titles(tables: list[Table], page_texts: list[str]) -> list[Table]:
     """Forget titles that are the document's running header or footer ("Table of Contents"
     atop every page of a filing): such a line names no table."""
+    if not any(table.title for table in tables):
+        return tables
     edges: Counter[str] = Counter()
     for text in page_texts:
-        lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
-        edges.update({*lines[:2], *lines[-2:]})
+        edges.update({" ".join(line.split()) for line in _edge_lines(text)})
     often = max(3, len(page_texts) // 5)
     return [replace(table, title=None) if table.title and edges[" ".join(table.title.split())] >= often
             else table for table in tables]
+
+
+def _edge_lines(text: str, count: int = 2) -> list[str]:
+    """The first and the last ``count`` non-blank lines of a page, read from both ends (a page
+    holds hundreds of lines, and this runs for every page of a document)."""
+    reach = 8 * count
+    head = text.split("\n", reach)  # at most reach lines, then the rest in one piece
+    tail = text.rsplit("\n", reach)
+    first = [line for line in head[:reach] if line.strip()][:count]
+    last = [line for line in tail[-reach:] if line.strip()][-count:]
+    if (len(first) < count and len(head) > reach) or (len(last) < count and len(tail) > reach):
+        lines = [line for line in text.split("\n") if line.strip()]  # mostly blank lines at an end
+        return lines[:count] + lines[-count:]
+    return first + last
 
 
 # --- one table ------------------------------------------------------------------------------
