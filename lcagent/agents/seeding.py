@@ -80,7 +80,7 @@ def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tupl
 
 
 # words of a relation that say how a figure is given, not which row holds it
-_NOT_ROW_WORDS = frozenset("amount value figure number total fy usd eur gbp millions million billions billion "
+_NOT_ROW_WORDS = frozenset("amount value figure number fy usd eur gbp millions million billions billion "
                            "thousands thousand dollars percent reported company".split())
 
 

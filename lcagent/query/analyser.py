@@ -54,10 +54,29 @@ _INSTRUCTION = re.compile(
     r"consider|ignore|only|do not|don't|keep|include|exclude|focus|look|refer|according|in your answer)\b", re.I)
 
 
+# "according to the consolidated balance sheet", "using only the cash flow statement": where to look
+_SOURCE = re.compile(
+    r",?\s*\b(?:according to|based on|using only|using|as shown in|as reported in|as stated in|per|from|in)\s+"
+    r"(?:the\s+|its\s+|their\s+|[A-Z][\w&.-]*['’]s\s+)?((?:consolidated\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:statements?|sheets?|tables?|schedules?|notes? to the financial statements))\b(?:\s+only)?,?", re.I)
+
+
 def split_instructions(question: str) -> tuple[str, tuple[str, ...]]:
-    """The question, and the instruction sentences that follow it ("Answer from the cash flow
-    statement.", "Round to two decimals."), which say where to look or how to answer."""
-    text = " ".join(question.split())
+    """The question, and what says where to look or how to answer: the instruction sentences that
+    follow it ("Answer from the cash flow statement.", "Round to two decimals.") and a source named
+    inside it ("According to the consolidated balance sheet, ...")."""
+    text, hints = _instructions(" ".join(question.split()))
+    sources = []
+    for match in list(_SOURCE.finditer(text))[::-1]:
+        sources.append(match.group(1))
+        text = (text[: match.start()] + " " + text[match.end():]).strip()
+    text = " ".join(text.split()).replace(" ,", ",").replace(" ?", "?")
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    return text, tuple(sources[::-1]) + hints
+
+
+def _instructions(text: str) -> tuple[str, tuple[str, ...]]:
     end = text.find("?")
     if end < 0 or end == len(text) - 1:
         return text, ()

@@ -17,7 +17,7 @@ from lcagent.agents.base import AgentContext
 from lcagent.agents.evidence import EvidencePool
 from lcagent.agents.reader import Reading
 from lcagent.agents.seeding import relation_terms
-from lcagent.loaders.table_lookup import CellMatch, column_score, find_cells, words
+from lcagent.loaders.table_lookup import CellMatch, column_score, row_score, words
 from lcagent.query.plan import QuestionPlan
 from lcagent.query.thesaurus import expansions
 from lcagent.records import Citation, Table
@@ -34,7 +34,7 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     row_terms = relation_terms(plan)
     if not row_terms:
         return None
-    years = [year for q in plan.qualifiers for year in re.findall(r"(?:1[5-9]|20)\d\d", q)]
+    years = column_terms(plan)
     store = context.workspace.tables
     tables: list[tuple[str, Table]] = []
     for doc_id, index in candidate_pages(pool):
@@ -43,11 +43,21 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
         return None
     by_table = {id(table): doc_id for doc_id, table in tables}
     best, how = None, "row and column words"
-    for phrase, weight in row_phrases(plan, row_terms):
-        for match in find_cells([t for _, t in tables], phrase, years, limit=3, min_score=0.2):
-            scored = CellMatch(match.table, match.row, match.column, match.score * weight)
-            if best is None or scored.score > best.score:
-                best, how = scored, ("row and column words" if weight == 1.0 else "the line item's usual name")
+    phrases = row_phrases(plan, row_terms)
+    for _, table in tables:
+        columns = columns_for(table, years)
+        if not columns:
+            continue
+        for row in table.rows:
+            fit, weight = max(((row_score(table, row, phrase), weight) for phrase, weight in phrases),
+                              key=lambda pair: pair[0] * pair[1])
+            for column, column_fit in columns:
+                if column < len(row.cells) and row.cells[column].text.strip(" —-"):
+                    score = fit * weight * (0.5 + 0.5 * column_fit)
+                    if best is None or score > best.score:
+                        best = CellMatch(table, row, column, score)
+                        how = "row and column words" if weight == 1.0 else "the line item's usual name"
+                    break  # the best column of this row
     if best is None or best.score < W.TABLE_ANSWER:
         semantic = _embedding_match(plan, [t for _, t in tables], years)
         if semantic is not None and (best is None or semantic.score > best.score):
@@ -83,6 +93,45 @@ def render_cell(match: CellMatch) -> str:
     scale = next((f" {word}" for word in ("billion", "million", "thousand") if word in units), "")
     shown = f"{sign}{currency}{digits}{scale}"
     return shown if printed == digits and not scale else f"{shown} (printed {printed}{' ' + match.units if match.units else ''})"
+
+
+_QUARTERS = {"q1": "three months", "q2": "three months", "q3": "three months", "q4": "three months",
+             "3m": "three months", "6m": "six months", "9m": "nine months", "12m": "twelve months"}
+
+
+def columns_for(table: Table, terms: list[str]) -> list[tuple[int, float]]:
+    """The table's columns that can hold the asked period, best first, each with how well its
+    header (or, failing that, the table's title) carries the period's words. A column whose
+    header names another year is out; with no period asked, the first column (usually the latest)."""
+    if not terms:
+        return [(0, 1.0)] if table.columns else []
+    years = [t for t in terms if re.fullmatch(r"(?:1[5-9]|20)\d\d", t)]
+    others = [t for t in terms if t not in years]
+    title = words(table.title or "")
+    found = []
+    for index, header in enumerate(table.columns):
+        header_words = words(header)
+        if years and not all(y in header_words or (y in title and not _has_year(header_words)) for y in years):
+            continue
+        fit = sum(1 for t in others if t in header_words or t in title) / len(others) if others else 1.0
+        found.append((index, fit))
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+def _has_year(header_words: list[str]) -> bool:
+    return any(re.fullmatch(r"(?:1[5-9]|20)\d\d", w) for w in header_words)
+
+
+def column_terms(plan: QuestionPlan) -> list[str]:
+    """The words a column header should carry: the qualifiers' years, months and period lengths
+    ("nine months ended September 30, 2022"; Q3 reads as three months)."""
+    found: list[str] = []
+    for qualifier in plan.qualifiers:
+        lowered = qualifier.lower()
+        for short, long in _QUARTERS.items():
+            lowered = re.sub(rf"\b{short}\b", long, lowered)
+        found += [w for w in words(lowered) if w not in {"fy", "cy", "fiscal", "year", "first", "the", "ended", "ending"}]
+    return list(dict.fromkeys(found))
 
 
 def candidate_pages(pool: EvidencePool) -> list[tuple[str, int]]:
