@@ -199,28 +199,28 @@ def wording_tables(summary: WordingSummary):
 
     labels = sorted({cell.strategy for cell in summary.suites})
     found = {(c.task, c.length, c.strategy, c.suite): c for c in summary.suites}
-    versus = Table(title="Standard vs wording accuracy (%)")
-    versus.add_column("task")
+    versus = Table(title="Standard vs wording accuracy (%; n: wording samples)")
+    versus.add_column("task", no_wrap=True)
     versus.add_column("length", justify="right")
+    versus.add_column("n", justify="right")
     for label in labels:
-        for column in ("std", "wording", "n"):
-            versus.add_column(f"{label} {column}", justify="right")
+        versus.add_column(f"{label} std", justify="right")
+        versus.add_column(f"{label} words", justify="right")
     for task, length in sorted({(cell.task, cell.length) for cell in summary.suites}):
-        values = []
+        values, samples = [], 0
         for label in labels:
-            standard, worded = found.get((task, length, label, "standard")), found.get((task, length, label, "wording"))
-            values += ["-" if standard is None else f"{standard.accuracy:.1f}",
-                       "-" if worded is None else f"{worded.accuracy:.1f}",
-                       "-" if worded is None else str(worded.samples)]
-        versus.add_row(task, format_length(length), *values)
+            for suite in ("standard", "wording"):
+                cell = found.get((task, length, label, suite))
+                values.append("-" if cell is None else f"{cell.accuracy:.1f}")
+                samples = max(samples, cell.samples if cell and suite == "wording" else 0)
+        versus.add_row(task, format_length(length), str(samples), *values)
     for length in sorted({cell.length for cell in summary.suites}):
         values = []
         for label in labels:
             for suite in ("standard", "wording"):
                 scores = [c.accuracy for c in summary.suites if (c.length, c.strategy, c.suite) == (length, label, suite)]
                 values.append(f"{sum(scores) / len(scores):.1f}" if scores else "-")
-            values.append("")
-        versus.add_row("[b]mean of tasks[/b]", format_length(length), *values)
+        versus.add_row("[b]mean of tasks[/b]", format_length(length), "", *values)
 
     by_variant = Table(title="Wording rows by wording, needle template and haystack (accuracy %, samples)")
     for column in ("task", "field", "value"):
