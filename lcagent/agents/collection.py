@@ -73,5 +73,6 @@ def select_documents(plan: QuestionPlan, workspace: Workspace, documents: Sequen
 
 
 def _mentions(workspace: Workspace, subject: str, doc_id: str) -> bool:
-    words = [w for w in re.findall(r"\w+", subject) if len(w) > 1] or re.findall(r"\w+", subject)
-    return all(workspace.document_frequency(word, [doc_id])[0] > 0 for word in words)
+    # the subject's words in a row (a phrase query): a document saying "big" here and "choosing"
+    # there does not name the key big-choosing
+    return workspace.document_frequency(subject, [doc_id])[0] > 0
