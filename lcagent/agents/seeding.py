@@ -81,7 +81,9 @@ def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tupl
 
 # words of a relation that say how a figure is given, not which row holds it
 _NOT_ROW_WORDS = frozenset("amount value figure number fy usd eur gbp millions million billions billion "
-                           "thousands thousand dollars percent reported company".split())
+                           "thousands thousand dollars percent reported company record recorded report generate "
+                           "generated bring brought carry carried earn earned spend spent post posted book booked make "
+                           "made have had hold held show shown see get take end beginning".split())
 
 
 def relation_terms(plan: QuestionPlan) -> list[str]:

@@ -9,6 +9,7 @@ property, plant and equipment"), where the embedder is installed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -44,8 +45,8 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     by_table = {id(table): doc_id for doc_id, table in tables}
     best, how = None, "row and column words"
     phrases = row_phrases(plan, row_terms)
-    for _, table in tables:
-        columns = columns_for(table, years)
+    for doc_id, table in tables:
+        columns = columns_for(table, years, context.workspace.page(doc_id, table.page_index).text)
         if not columns:
             continue
         for row in table.rows:
@@ -69,6 +70,11 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
         return None
     doc_id = by_table[id(best.table)]
     page = context.workspace.page(doc_id, best.table.page_index)
+    if not best.table.units:
+        # a statement states its scale once at its head ("(In millions, except per share amounts)")
+        stated = re.search(r"\(\s*in (?:millions|thousands|billions)[^)]*\)", page.text, re.I)
+        if stated:
+            best = replace(best, table=replace(best.table, units=stated.group(0)))
     answer = render_cell(best)
     note = f"read from the table '{best.table.title or 'untitled'}', row '{best.row.label}', column '{best.header}' ({how})"
     return Reading(answer, [Citation(doc_id, page.index, page.label, " ".join(best.row.line_text.split()))],
@@ -99,12 +105,24 @@ _QUARTERS = {"q1": "three months", "q2": "three months", "q3": "three months", "
              "3m": "three months", "6m": "six months", "9m": "nine months", "12m": "twelve months"}
 
 
-def columns_for(table: Table, terms: list[str]) -> list[tuple[int, float]]:
+def _with_headers_from_page(table: Table, page_text: str) -> Table:
+    """A statement whose header the layout reading missed ("As of December 31, / 2020 2021"): the
+    first line of the page holding exactly one year per column gives the headers, in order."""
+    for line in page_text.split("\n")[:40]:
+        years = re.findall(r"\b(?:1[5-9]|20)\d\d\b", line)
+        if len(years) == len(table.columns) and len(re.sub(r"[\d\s,]", "", line)) < 40:
+            return replace(table, columns=years)
+    return table
+
+
+def columns_for(table: Table, terms: list[str], page_text: str = "") -> list[tuple[int, float]]:
     """The table's columns that can hold the asked period, best first, each with how well its
     header (or, failing that, the table's title) carries the period's words. A column whose
     header names another year is out; with no period asked, the first column (usually the latest)."""
     if not terms:
         return [(0, 1.0)] if table.columns else []
+    if not any(header.strip() for header in table.columns) and page_text:
+        table = _with_headers_from_page(table, page_text)
     years = [t for t in terms if re.fullmatch(r"(?:1[5-9]|20)\d\d", t)]
     others = [t for t in terms if t not in years]
     title = words(table.title or "")
@@ -141,8 +159,10 @@ def candidate_pages(pool: EvidencePool) -> list[tuple[str, int]]:
 
 
 def row_phrases(plan: QuestionPlan, row_terms: list[str]) -> list[tuple[list[str], float]]:
-    """The row words to look for: the question's own, then the line item's other names."""
+    """The row words to look for: the question's own (with a subject's words, which may name the
+    row: "Freight revenue"), then the line item's other names."""
     phrases = [(row_terms, 1.0)]
+    phrases += [(row_terms + [w for w in words(subject) if w not in row_terms], 1.0) for subject in plan.subjects]
     phrases += [(words(name), EXPANSION_WEIGHT) for name in expansions(plan.relation or "")]
     return phrases
 
