@@ -135,8 +135,8 @@ def names(text: str, *, tails: bool = True) -> list[str]:
             parts.pop(0)
         while len(parts) > 2 and parts[1].lower() == "of" and _common_acronym(parts[0]):
             parts = parts[2:]  # "CEO of Orbis Freight", "ISBNs of Winter Ledger"
-        while parts and (parts[-1] in STOPWORDS or parts[-1] == "&"):
-            parts.pop()
+        while parts and ((parts[-1].lower() in STOPWORDS and len(parts[-1]) > 1) or parts[-1] == "&"):
+            parts.pop()  # "VAR FXDNW The" (the next sentence's first word); "Building A" keeps its A
         if sentence_initial(text, match.start()) and len(parts) >= 3 and parts[1].lower() in ("of", "for") \
                 and _quantity_noun(parts[0]):
             parts = parts[2:]  # "Population of Ferndale", "Revenue for Pelham Motors": the measure is not the name
