@@ -88,7 +88,7 @@ def visual_rows(textpage: pdfium.PdfTextPage, raw: str, raw_lines: list[str]) ->
             loose_box(handle, offset + match.end() - 1, ctypes.byref(box))
             tokens.append(Token(match.group(), x0, box.right, number))
         if tokens:
-            pieces.append((baseline, height, tokens))
+            pieces.append((baseline, height, _close_parentheses(tokens)))
         offset += len(line) + 2
     # PDFium starts a new line when the baseline moves, but one printed row can still come as
     # several lines (labels first, then the numbers): merge lines on the same baseline.
@@ -104,6 +104,19 @@ def visual_rows(textpage: pdfium.PdfTextPage, raw: str, raw_lines: list[str]) ->
         row.tokens.sort(key=lambda token: token.x0)
         _split_label_and_cells(row)
     return rows
+
+
+def _close_parentheses(tokens: list[Token]) -> list[Token]:
+    """"(554 )": some filings print a space before a negative's closing parenthesis; the ")" is
+    part of the number, not a token of its own."""
+    joined: list[Token] = []
+    for token in tokens:
+        if token.text == ")" and joined and re.fullmatch(r"[$€£]?\([$€£]?[\d,.]+%?", joined[-1].text):
+            previous = joined[-1]
+            joined[-1] = Token(previous.text + ")", previous.x0, token.x1, previous.line)
+        else:
+            joined.append(token)
+    return joined
 
 
 def _split_label_and_cells(row: VisualRow) -> None:

@@ -223,6 +223,11 @@ def _column_headers(header_rows: list[VisualRow], columns, numeric_left: float,
             if len(over) == 1 and row is not header_rows[-1]:
                 parts[index].append(over[0][2])  # the one phrase above the per-column headers
                 continue
+            if 1 < len(over) < len(columns) and len(columns) % len(over) == 0:
+                # "Three Months Ended | Nine Months Ended" over four columns: each phrase heads an
+                # equal run of columns, left to right (however the phrases happen to be centred)
+                parts[index].append(over[index // (len(columns) // len(over))][2])
+                continue
             if len(over) < len(columns):
                 # Fewer phrases than columns: a phrase at least a column wide heads a group
                 # ("Year Ended December 31," over three years), and a column takes the nearest
