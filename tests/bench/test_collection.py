@@ -217,3 +217,22 @@ def test_cli_runs_the_suite_over_fifty_documents(tmp_path, monkeypatch, capsys):
 def test_cli_rejects_an_unknown_kind(tmp_path, capsys):
     assert main(["bench", "collection", "--tasks", "needles", "--out", str(tmp_path)]) == 2
     assert "unknown collection kinds ['needles']" in capsys.readouterr().err
+
+
+def test_scale_script_measures_growth_and_scale_on_small_sizes(tmp_path, capsys):
+    import runpy
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "collection_scale.py"
+    main_of_script = runpy.run_path(str(script))["main"]
+    main_of_script(["growth", "--small", "2", "--large", "6", "--pages", "3", "--questions", "2", "--strategy", "tools",
+                    "--out", str(tmp_path)])
+    growth = json.loads((tmp_path / "growth-summary.json").read_text())
+    assert (growth["small"]["documents"], growth["large"]["documents"]) == (2, 6)
+    assert growth["small"]["right_page_percent"] == growth["large"]["right_page_percent"] == 100.0
+    assert growth["per_kind"]["needle"]["growth"] > 0 and growth["seconds_growth"] > 0
+    main_of_script(["scale", "--documents", "2", "--tokens", "3k", "--questions", "2", "--strategy", "tools",
+                    "--out", str(tmp_path)])
+    scale = json.loads((tmp_path / "scale-summary.json").read_text())
+    assert (scale["documents"], scale["questions"], scale["right_page_percent"]) == (2, 2, 100.0)
+    assert scale["tokens"] > 2 * 3000 and scale["pages_per_document"] >= 5
+    assert len((tmp_path / "scale.jsonl").read_text().splitlines()) == 2
