@@ -75,11 +75,11 @@ INTENT_RULES: tuple[Rule, ...] = (
          ("what is the key code for x?",)),
     Rule("top_k",
          # a frequency cue ...
-         r"(?=.*(?:\b(?:most|least)\s+(?:\w+\s+)?(?:common|commonly|frequent|frequently|often|used|repeated|recurring|"
+         r"(?=.*(?:(?<![\w-])(?:most|least)\s+(?:\w+\s+)?(?:common|commonly|frequent|frequently|often|used|repeated|recurring|"
          r"popular|occurring|requested|mentioned|cited)\b|\bcommonest\b|\bhighest (?:counts?|frequenc\w*)\b"
          r"|\bby (?:frequency|count|occurrences)\b|\bword frequenc\w*"
-         r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most\b"
-         r"|\bthe most\s*[?.!]?$|\bmost[?.!]?\s*$|\btop (?:\w+ ){1,2}by\b|\bwhat are the top \w+\b|\bfrequency:))"
+         r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most(?![\w-])"
+         r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\w+ ){1,2}by\b|\bwhat are the top \w+\b|\bfrequency:))"
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
          r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
          r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+)\b)",

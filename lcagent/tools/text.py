@@ -11,7 +11,7 @@ from typing import Iterable
 # Sentence ends: punctuation, blank lines, list items, and the end of a heading (a short line
 # without closing punctuation followed by a capitalised line).
 _SENTENCE_END = regex.compile(
-    r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)"
+    r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d{1,3}[.)])\s)"
     r"|(?<=(?:^|\n)[^\n.!?:;,]{1,60})\n(?=[A-Z0-9])"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -115,3 +115,14 @@ def test_an_overview_comes_from_headings_and_lead_sentences(tmp_path, ask):
     answer = ask(path, "What is this document about?", strategy="tools")
     assert "1 Introduction" in answer.text and "3 Lighthouse" in answer.text
     assert "The lighthouse was automated in 1987 and is closed in winter." in [c.quote for c in answer.citations]
+
+
+def test_a_value_on_the_line_after_its_key_is_read(tmp_path, ask):
+    # a PDF line break between "is:" and the value: the value is no numbered list item
+    path = tmp_path / "wrapped.txt"
+    path.write_text("Some filler text about harbours.\nOne of the special magic numbers\nfor adjoining-patina is:\n"
+                    "3787641. I'm like someone who grew up poor.\nMore filler about ferries.", encoding="utf-8")
+    answer = ask(path, "What is the special magic number for adjoining-patina mentioned in the provided text?")
+    assert answer.text == "3787641"
+    keyed = ask(path, "What is the special magic number for lying-most mentioned in the provided text?")
+    assert not keyed.found  # a key ending in "most" is a key, not a question about the most frequent words

@@ -24,6 +24,7 @@ from lcagent.query.thesaurus import expansions
 from lcagent.records import Citation, Table
 
 TABLE_PAGES = 6
+PRIOR_LIFT = 0.1  # how much a page's retrieval prior lifts a table cell's score
 EXPANSION_WEIGHT = 0.95  # a row found by another name of the line item, against one named as asked
 MIN_SIMILARITY = 0.45  # cosine of the relation and a row label for an embedding match
 
@@ -45,16 +46,21 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     by_table = {id(table): doc_id for doc_id, table in tables}
     best, how = None, "row and column words"
     phrases = row_phrases(plan, row_terms)
+    wants_share = bool(re.search(r"\b(?:percent|percentage|share|margin|rate|ratio|%)", plan.question.lower()))
     for doc_id, table in tables:
         columns = columns_for(table, years, context.workspace.page(doc_id, table.page_index).text)
         if not columns:
             continue
+        # the page retrieval and the hints favour breaks ties between tables holding the same row
+        lift = 1.0 + PRIOR_LIFT * pool.prior.get((doc_id, table.page_index), 0.0)
         for row in table.rows:
             fit, weight = max(((row_score(table, row, phrase), weight) for phrase, weight in phrases),
                               key=lambda pair: pair[0] * pair[1])
             for column, column_fit in columns:
                 if column < len(row.cells) and row.cells[column].text.strip(" —-"):
-                    score = fit * weight * (0.5 + 0.5 * column_fit)
+                    if not wants_share and _is_share(table, column, row.cells[column].text):
+                        break  # an amount is asked: a column of percentages does not hold it
+                    score = fit * weight * (0.5 + 0.5 * column_fit) * lift
                     if best is None or score > best.score:
                         best = CellMatch(table, row, column, score)
                         how = "row and column words" if weight == 1.0 else "the line item's usual name"
@@ -134,6 +140,11 @@ def columns_for(table: Table, terms: list[str], page_text: str = "") -> list[tup
         fit = sum(1 for t in others if t in header_words or t in title) / len(others) if others else 1.0
         found.append((index, fit))
     return sorted(found, key=lambda pair: -pair[1])
+
+
+def _is_share(table: Table, column: int, cell: str) -> bool:
+    header = table.columns[column] if column < len(table.columns) else ""
+    return "%" in cell or "%" in header or bool(re.search(r"\bpercent|\bmargin\b|% of", header, re.I))
 
 
 def _has_year(header_words: list[str]) -> bool:
