@@ -104,6 +104,10 @@ class PostgresServer:
         with psycopg.connect(self.base_url, autocommit=True) as connection:
             connection.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
             connection.execute("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public")
+            try:  # pgvector where the server has it (not packaged for Debian 12): its tests skip otherwise
+                connection.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+            except psycopg.Error:
+                pass
 
     def new_schema(self) -> str:
         """A fresh, empty schema: one workspace."""

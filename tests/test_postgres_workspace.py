@@ -97,6 +97,42 @@ def test_accents_fold_like_fts5s_remove_diacritics(postgres_url, tmp_path):
         assert "\x02Smögen\x03" in ws.search("Smogen")[0].snippet  # marked as written
 
 
+def test_pgvector_ranks_as_the_numpy_store(postgres_url, tmp_path):
+    import numpy as np
+
+    from lcagent.ingest import ingest_file
+    from lcagent.memory.postgres.vectors import PgVectorStore
+    from lcagent.memory.vectors import ChunkVector, VectorStore
+
+    with Workspace(postgres_url) as ws:
+        if not isinstance(ws.vectors, PgVectorStore):
+            pytest.skip("the PostgreSQL server has no pgvector extension (not packaged for Debian 12)")
+        rng = np.random.default_rng(3)
+        documents = []
+        for name in ("a.txt", "b.txt"):
+            (tmp_path / name).write_text(f"{name} " + "words about the harbour " * 300, encoding="utf-8")
+            documents.append(ingest_file(ws, tmp_path / name).document)
+        for document in documents:
+            rows = []
+            for chunk in ws.chunks(document.id):
+                for part in range(3):
+                    vector = rng.normal(size=16).astype(np.float32)
+                    rows.append(ChunkVector(chunk.ordinal, part, chunk.char_start, chunk.char_end, vector / np.linalg.norm(vector)))
+            with ws.transaction():
+                ws.vectors.add(document.id, "m", rows)
+        numpy_store = VectorStore(ws.sql)  # the same rows, ranked in the process
+        for _ in range(5):
+            query = rng.normal(size=16).astype(np.float32)
+            query /= np.linalg.norm(query)
+            ids = [d.id for d in documents]
+            in_database, in_process = ws.vectors.top_k(query, ids, "m", 7), numpy_store.top_k(query, ids, "m", 7)
+            assert [(h.doc_id, h.chunk_ordinal, h.part) for h in in_database] == \
+                [(h.doc_id, h.chunk_ordinal, h.part) for h in in_process]
+            assert np.allclose([h.score for h in in_database], [h.score for h in in_process], atol=1e-5)
+        with pytest.raises(ValueError, match="dimensions"):
+            ws.vectors.top_k(np.ones(3, dtype=np.float32), ids, "m")
+
+
 CHAIN_PAGES = [f"Page {n}. " + " ".join(f"Filler sentence {n}-{k} about tides and weather." for k in range(40))
                for n in range(1, 7)]
 CHAIN_PAGES[4] += " The Merrow Sands light burned out in 1903."

@@ -62,6 +62,11 @@ def quantize(vector: np.ndarray) -> tuple[float, bytes]:
     return scale, np.clip(np.rint(vector / scale), -127, 127).astype(np.int8).tobytes()
 
 
+def dequantize(scale: float, blob: bytes) -> np.ndarray:
+    """The float32 vector stored as int8 ``blob`` times ``scale`` (as ``load`` restores it)."""
+    return np.frombuffer(blob, dtype=np.int8).astype(np.float32) * np.float32(scale)
+
+
 class VectorStore:
     """Add, check, load, delete and search chunk vectors; takes the workspace's SQL handle
     (``workspace.vectors``).

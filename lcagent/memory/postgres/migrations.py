@@ -7,7 +7,10 @@ The tables and columns are SQLite's with PostgreSQL types; what differs is how t
   the ``unaccent`` extension exists), plus ``chunks.fts_tokens``, the word count bm25 needs;
 - FTS5 ``pages_trigram`` → a pg_trgm GIN index on ``pages.text``;
 - SQLite's implicit ``rowid`` (insertion order, which document_paths and hg_incidence rely on)
-  → an explicit serial column named ``rowid``, so the stores' SQL is the same for both.
+  → an explicit serial column named ``rowid``, so the stores' SQL is the same for both;
+- text that is sorted (document names, tags, timestamps) compares by code point (``COLLATE "C"``)
+  as SQLite's BINARY does, whatever the database's locale; page and chunk text keep the
+  database's, whose character classes the search index needs.
 Never edit or reorder one that has shipped: append a new function, under the same name as the
 SQLite migration it mirrors.
 """
@@ -45,7 +48,7 @@ def m001_documents_pages_chunks(db: PostgresHandle) -> None:
             hword, numhword, hword_asciipart, hword_part, hword_numpart WITH {filters}lcagent_stem;
         CREATE TABLE documents (
             id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
+            name TEXT COLLATE "C" NOT NULL,
             path TEXT NOT NULL,
             kind TEXT NOT NULL,
             bytes BIGINT NOT NULL,
@@ -54,7 +57,7 @@ def m001_documents_pages_chunks(db: PostgresHandle) -> None:
             chunks BIGINT NOT NULL,
             title TEXT,
             version BIGINT NOT NULL,
-            ingested_at TEXT NOT NULL,
+            ingested_at TEXT COLLATE "C" NOT NULL,
             warnings TEXT NOT NULL DEFAULT '[]'
         );
         CREATE INDEX documents_path ON documents(path);
@@ -103,7 +106,7 @@ def m002_runs_and_traces(db: PostgresHandle) -> None:
             strategy_reason TEXT NOT NULL DEFAULT '',
             status TEXT NOT NULL,
             answer TEXT,
-            started_at TEXT NOT NULL,
+            started_at TEXT COLLATE "C" NOT NULL,
             finished_at TEXT
         );
         CREATE TABLE trace_steps (
@@ -210,7 +213,8 @@ def m005_document_paths_and_run_owners(db: PostgresHandle) -> None:
 
 @migration
 def m006_chunk_embeddings(db: PostgresHandle) -> None:
-    # int8 values times one scale, as in SQLite (bytea); ranked with numpy per document.
+    # int8 values times one scale, as in SQLite (bytea), ranked with numpy per document; where the
+    # server has pgvector, also the dequantized vector, searched in the database (postgres/vectors.py).
     _run_script(db,
         """
         CREATE TABLE chunk_embeddings (
@@ -226,6 +230,9 @@ def m006_chunk_embeddings(db: PostgresHandle) -> None:
         )
         """
     )
+    vector_schema = _extension(db, "vector", required=False)
+    if vector_schema:
+        db.connection.execute(f'ALTER TABLE chunk_embeddings ADD COLUMN embedding "{vector_schema}".vector')
 
 
 @migration
@@ -264,7 +271,7 @@ def m008_document_tags(db: PostgresHandle) -> None:
         """
         CREATE TABLE document_tags (
             doc_id TEXT NOT NULL REFERENCES documents(id),
-            tag TEXT NOT NULL,
+            tag TEXT COLLATE "C" NOT NULL,
             PRIMARY KEY (doc_id, tag)
         );
         CREATE INDEX document_tags_tag ON document_tags(tag)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -20,7 +21,9 @@ from lcagent.memory.errors import WorkspaceError
 from lcagent.memory.postgres.database import PostgresHandle, redact
 from lcagent.memory.postgres.migrations import apply_migrations
 from lcagent.memory.postgres.search import as_terms, match_query, ranked_chunk_ids, snippet, word_count
+from lcagent.memory.postgres.vectors import PgVectorStore, pgvector_schema
 from lcagent.memory.rows import chunk_from_row, page_from_row
+from lcagent.memory.vectors import VectorStore
 from lcagent.memory.workspace import NewDocument, StoredDocument, Workspace, search_terms
 from lcagent.records import Page, SearchHit
 
@@ -48,6 +51,11 @@ class PostgresWorkspace(Workspace):
 
     def close(self) -> None:
         self.sql.close()
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        schema = pgvector_schema(self.sql)
+        return PgVectorStore(self.sql, schema) if schema else VectorStore(self.sql)
 
     @contextmanager
     def checkpointer(self) -> Iterator[Any]:
