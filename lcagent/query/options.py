@@ -1,0 +1,83 @@
+"""The options a question offers ("..., A or B?", "Between A and B, which ...?", "Option A: X.")
+and their type (dates, numbers, organisations, places, identifiers)."""
+
+from __future__ import annotations
+
+import re
+
+from lcagent.query import extract
+from lcagent.query.heads import AUXILIARY_FIRST
+from lcagent.query.lexicon import ORGANIZATION_ENDINGS, PLACE_WORDS, QUESTION_WORDS, STOPWORDS
+
+
+def options_of(text: str) -> tuple[str, ...]:
+    """The choices of "..., A or B?", "Which came first: A or B?", "Between A and B, which ...?",
+    "Option A: X. Option B: Y.", and of a yes/no form with parallel alternatives ("Is the notice
+    period 30 days or 60 days?", "Was it built in the 1930s or the 1950s?")."""
+    labelled = re.findall(r"\boption [A-Z1-9]\s*[:.)]\s*([^.?;]+)", text, re.I)
+    if len(labelled) >= 2:
+        return tuple(o.strip() for o in labelled)
+    between = re.match(r"(?i)between (.+?) and (.+?),\s*(?:which|who|what)\b", text)
+    if between:
+        return (between.group(1).strip(), between.group(2).strip())
+    body = text.rstrip(" ?.!")
+    match = re.search(r"(?:,|:|\beither\b)\s*([^,:;?]+?(?:\s*,\s*[^,:;?]+?)*)\s*,?\s+or\s+([^,:;?]+?)$", body)
+    if match:
+        left = [p.strip(" \"'“”") for p in re.split(r"\s*,\s*", match.group(1))]
+        right = match.group(2).strip(" \"'“”")
+        choices = [p for p in (*left, right) if p]
+        if 2 <= len(choices) <= 5 and all(len(c.split()) <= 6 and not _not_an_option(c) for c in choices):
+            return tuple(_trim_option(c) for c in choices)
+    if AUXILIARY_FIRST.match(body.lower()):
+        return _parallel_options(body)
+    return ()
+
+
+def _parallel_options(body: str) -> tuple[str, ...]:
+    """"... 30 days or 60 days": the right alternative's length in words, mirrored on the left."""
+    match = re.search(r"\s+or\s+((?:[\w'’.$%-]+\s*){1,4}?)(?:\s+(?:who|that|which|first|instead)\b.*)?$", body)
+    if not match:
+        return ()
+    right = match.group(1).split()
+    if right and right[0].lower() in _OPTION_LEADS:
+        right = right[1:]  # "in Australia": the option is "Australia"
+    if not right or right[0].lower() in {"not", "no", "neither"}:
+        return ()
+    before = body[: match.start()].split()
+    left = before[-len(right):]
+    # the left side must not reach back into the question's own words ("Is the meeting in May ...")
+    if not left or any(w.lower() in _OPTION_LEADS | {"is", "are", "was", "were", "am"} for w in left):
+        return ()
+    return (" ".join(left), " ".join(right))
+
+
+_OPTION_LEADS = frozenset("the a an in on at to from by".split())
+
+
+def _not_an_option(choice: str) -> bool:
+    """"directly or through other copies": manner, not alternatives to choose from."""
+    first = choice.split()[0].lower()
+    return first.endswith("ly") or first in {"through", "via", "by", "with", "without", "not"}
+
+
+def _trim_option(option: str) -> str:
+    words = option.split()
+    while words and words[0].islower() and words[0] in STOPWORDS | QUESTION_WORDS:
+        words.pop(0)
+    return " ".join(words) or option
+
+
+def option_type(option: str, question: str = "") -> str:
+    words = option.split()
+    if re.fullmatch(r"(?:the )?(?:1[5-9]\d\d|20\d\d)s?|\d{1,2} (?i:" + "|".join(extract.MONTHS) + r")\w*|(?i:"
+                    + "|".join(extract.MONTHS) + r")\b.*|(?i:spring|summer|autumn|fall|winter)", option):
+        return "date"
+    if re.fullmatch(r"[-+$]?\d[\d,.]*%?(?: \w+)?", option):
+        return "number"
+    if words[-1].lower().strip(".") in ORGANIZATION_ENDINGS:
+        return "organization"
+    if words[0].lower() in PLACE_WORDS or words[-1].lower() in PLACE_WORDS:
+        return "place"
+    if re.search(r"\d", option) and re.search(r"[A-Za-z]", option) or re.search(r"[-_./]\w", option):
+        return "identifier"
+    return "phrase"
