@@ -89,7 +89,9 @@ chunks = sum(o.result.document.chunks for o in outcomes if o.result)
 print(json.dumps({"workers": workers, "startup_s": startup, "seconds": seconds, "files": len(files),
                   "pages": pages, "chunks": chunks, "errors": errors[:3],
                   "worker_busy_s": sum(o.worker_seconds for o in outcomes),
-                  "driver_store_s": sum(o.store_seconds for o in outcomes)}))
+                  "worker_cpu_s": sum(o.worker_cpu_seconds for o in outcomes),
+                  "driver_store_s": sum(o.store_seconds for o in outcomes),
+                  "driver_store_cpu_s": sum(o.store_cpu_seconds for o in outcomes)}))
 """
 
 
@@ -207,12 +209,16 @@ def many(count: int, pages_each: int, workers: list[int], embed: bool) -> dict:
         # what one worker prepares, and what the one writer stores, per second of its own time
         result["worker_pages_per_busy_s"] = round(result["pages"] / result["worker_busy_s"], 1)
         result["driver_pages_stored_per_s"] = round(result["pages"] / result["driver_store_s"], 1)
+        # the same per CPU second: what a dedicated core would do
+        result["worker_pages_per_cpu_s"] = round(result["pages"] / result["worker_cpu_s"], 1)
+        result["driver_pages_stored_per_cpu_s"] = round(result["pages"] / result["driver_store_cpu_s"], 1)
         print(json.dumps(result), file=sys.stderr)
         runs.append(result)
     base = runs[0]["seconds"]
     return {"files": count, "pages_each": pages_each, "embed": embed,
             "runs": [{**r, "seconds": round(r["seconds"], 2), "startup_s": round(r["startup_s"], 2),
                       "worker_busy_s": round(r["worker_busy_s"], 2), "driver_store_s": round(r["driver_store_s"], 2),
+                      "worker_cpu_s": round(r["worker_cpu_s"], 2), "driver_store_cpu_s": round(r["driver_store_cpu_s"], 2),
                       "speedup": round(base / r["seconds"], 2)} for r in runs]}
 
 

@@ -126,6 +126,7 @@ class PreparedDocument:
     # why the worker embedded nothing although asked to (over the limit, extra not installed)
     embed_skipped: str | None = None
     seconds: float = 0.0  # what preparing took (reading, chunking, embedding)
+    cpu_seconds: float = 0.0  # of that, CPU time of the preparing process (and its extraction workers)
 
 
 def ingest_file(

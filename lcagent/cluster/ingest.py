@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -45,7 +46,9 @@ class FileOutcome:
     result: IngestResult | None = None
     error: str | None = None
     worker_seconds: float = 0.0  # what the worker spent preparing it
+    worker_cpu_seconds: float = 0.0  # of that, CPU time (on a busy machine, wall time is mostly waiting)
     store_seconds: float = 0.0  # what the driver spent writing it: the driver is one writer for all workers
+    store_cpu_seconds: float = 0.0
 
 
 def ingest_on_pool(workspace: Workspace, files: Iterable[Path], pool: WorkerPool, *, password: str | None = None,
@@ -80,10 +83,11 @@ def ingest_on_pool(workspace: Workspace, files: Iterable[Path], pool: WorkerPool
         yield from _drain(known)
         path = Path(task.recorded_path)
         if isinstance(outcome, PreparedDocument):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             result = store_prepared(workspace, outcome)
-            yield FileOutcome(path, result=result, worker_seconds=outcome.seconds,
-                              store_seconds=time.perf_counter() - started)
+            yield FileOutcome(path, result=result, worker_seconds=outcome.seconds, worker_cpu_seconds=outcome.cpu_seconds,
+                              store_seconds=time.perf_counter() - started,
+                              store_cpu_seconds=time.thread_time() - started_cpu)
         elif isinstance(outcome, IngestError):
             yield FileOutcome(path, error=str(outcome))
         elif isinstance(outcome, WorkerLost):
@@ -104,7 +108,7 @@ def prepare_on_worker(task: FileTask) -> PreparedDocument:
     # One file per worker, one core per file: the pool supplies the parallelism.
     os.environ["LCAGENT_PDF_WORKERS"] = "1"
     os.environ["LCAGENT_INGEST_THREADS"] = "1"
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), _cpu_seconds()
     _sweep_dead_copies()
     recorded = Path(task.recorded_path)
     with tempfile.TemporaryDirectory(prefix=f"{COPY_PREFIX}{os.getpid()}-") as folder:
@@ -114,7 +118,13 @@ def prepare_on_worker(task: FileTask) -> PreparedDocument:
                                 settings=task.settings)
     if task.embed_limit is not None:
         prepared = _embedded(prepared, task.embed_limit)
-    return replace(prepared, seconds=time.perf_counter() - started)
+    return replace(prepared, seconds=time.perf_counter() - started, cpu_seconds=_cpu_seconds() - started_cpu)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and the children it waited for (PDF extraction workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 COPY_PREFIX = "lcagent-worker-"
