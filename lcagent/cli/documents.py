@@ -13,6 +13,7 @@ from lcagent.chunking import ChunkSettings
 from lcagent.cli.common import console, error_console, json_option, open_workspace, print_json, workspace_option
 from lcagent.ingest import IngestResult, expand_paths, ingest_file
 from lcagent.loaders.base import IngestError
+from lcagent.memory.tags import check_tag
 from lcagent.memory.workspace import MARK_END, MARK_START, WorkspaceError
 from lcagent.pagespec import parse_ranges
 from lcagent.records import page_ref
@@ -35,9 +36,11 @@ from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedPr
               help="Join the Ray cluster at ADDRESS (e.g. 10.0.0.5:6379) instead. Env: LCAGENT_RAY_ADDRESS.")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Files read at once: Ray workers (default: the CPUs), or without --ray a local process pool.")
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG",
+              help="Tag the documents (repeatable); ask them together with `lcagent ask --tag TAG QUESTION`.")
 @workspace_option
 @json_option
-def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray, ray_address, workers, workspace,
+def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray, ray_address, workers, tags, workspace,
            as_json) -> None:
     """Store documents in the workspace: PDF, text, Markdown, HTML.
 
@@ -53,6 +56,7 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray,
       lcagent ingest docs/ "notes/*.md"
       lcagent ingest locked.pdf --password s3cret
       lcagent ingest big-manual.pdf --no-embed
+      lcagent ingest filings/ --tag filings
       lcagent ingest filings/ --ray --workers 8
       lcagent ingest filings/ --ray-address 10.0.0.5:6379 --workspace postgresql://db/lcagent
 
@@ -63,6 +67,7 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray,
     each document whole; a file whose worker dies is read again by another worker, or reported.
     """
     settings = _chunk_settings(chunk_size, overlap)
+    tags = [check_tag(tag) for tag in tags]
     files = expand_paths(paths)
     results: list[IngestResult] = []
     failures: list[tuple[Path, str]] = []
@@ -99,11 +104,15 @@ def ingest(paths, password, chunk_size, overlap, no_embed, embed_limit, use_ray,
                 except IngestError as problem:
                     failures.append((path, str(problem)))
                 progress.advance(task)
+        for tag in tags:  # documents that failed to ingest carry no tag; those stored do, also when stored before
+            ws.tags.add([r.document.id for r in results], tag)
+        doc_tags = {r.document.id: ws.tags.tags(r.document.id) for r in results}
     if as_json:
         print_json(
             {
                 "ingested": [
                     {"status": r.status, "seconds": round(r.seconds, 3), "warnings": r.warnings, **_doc_json(r.document),
+                     "tags": doc_tags[r.document.id],
                      "embedding": _embedding_json(r.embedding)}
                     for r in results
                 ],
@@ -203,32 +212,40 @@ def _doc_json(document) -> dict:
 
 @click.command()
 @click.option("--all", "all_versions", is_flag=True, help="Include older versions of changed files.")
+@click.option("--tag", "-t", help="Only the documents tagged so (`lcagent ingest FILES --tag TAG`).")
 @workspace_option
 @json_option
-def docs(all_versions, workspace, as_json) -> None:
-    """List the documents in the workspace.
+def docs(all_versions, tag, workspace, as_json) -> None:
+    """List the documents in the workspace, with their tags.
 
     \b
     Examples:
       lcagent docs
+      lcagent docs --tag filings
       lcagent docs --all --json
     """
     with open_workspace(workspace) as ws:
         documents = ws.documents(all_versions=all_versions)
+        if tag:
+            tagged = set(ws.tags.documents(check_tag(tag)))
+            documents = [d for d in documents if d.id in tagged]
+        tags = {d.id: ws.tags.tags(d.id) for d in documents}
         paths = {d.id: ws.paths(d.id) for d in documents} if as_json else {}
     if as_json:
-        print_json([{**_doc_json(d), "paths": paths[d.id]} for d in documents])
+        print_json([{**_doc_json(d), "tags": tags[d.id], "paths": paths[d.id]} for d in documents])
         return
     if not documents:
-        error_console().print(f"no documents in {ws.location}; add one with `lcagent ingest FILE`")
+        where = f"tagged {tag!r} " if tag else ""
+        error_console().print(f"no documents {where}in {ws.location}; add some with `lcagent ingest FILE"
+                              f"{' --tag ' + tag if tag else ''}`")
         return
     table = Table(show_edge=False)
-    for column in ("id", "name", "v", "kind", "pages", "tokens", "KiB", "ingested"):
+    for column in ("id", "name", "v", "kind", "pages", "tokens", "KiB", "ingested", "tags"):
         table.add_column(column, justify="right" if column in {"v", "pages", "tokens", "KiB"} else "left")
     for d in documents:
         table.add_row(
             d.short_id(), escape(d.name), str(d.version), d.kind, str(d.pages), f"{d.tokens:,}",
-            f"{d.bytes / 1024:,.0f}", d.ingested_at.replace("T", " ")[:16],
+            f"{d.bytes / 1024:,.0f}", d.ingested_at.replace("T", " ")[:16], escape(", ".join(tags[d.id])),
         )
     console().print(table)
 
