@@ -75,6 +75,8 @@ def test_ingest_stores_pages_chunks_and_indexes(any_workspace, tmp_path):
     assert [(h.page_index, h.line, h.doc_line) for h in grep] == [(3, 2, 6)]
     assert workspace.document_frequency("Harrow Point", [doc.id]) == (1, doc.chunks)
     assert workspace.document_frequency("Harrow Lindqvist", [doc.id]) == (0, doc.chunks)
+    assert workspace.documents_containing("Harrow Point", [doc.id, "0" * 64]) == {doc.id}
+    assert workspace.documents_containing("Harrow Lindqvist", [doc.id]) == set()
 
 
 def test_search_ranks_rare_terms_first_and_filters_by_document(any_workspace, tmp_path):

@@ -56,7 +56,10 @@ def select_documents(plan: QuestionPlan, workspace: Workspace, documents: Sequen
     named = [s for s in plan.subjects if len(s) >= 2]
     per_subject: dict[str, list[str]] = {}
     for subject in named:
-        holders = [doc_id for doc_id in ids if _mentions(workspace, subject, doc_id)]
+        # the subject's words in a row (a phrase query): a document saying "big" here and
+        # "choosing" there does not name the key big-choosing
+        named_by = workspace.documents_containing(subject, ids)
+        holders = [doc_id for doc_id in ids if doc_id in named_by]
         per_subject[subject] = holders
         for doc_id in holders:
             scores[doc_id] += SUBJECT_BONUS / len(named)
@@ -71,8 +74,3 @@ def select_documents(plan: QuestionPlan, workspace: Workspace, documents: Sequen
     reason = f"{len(chosen)} of {len(ids)} documents chosen by their passages' ranks, subjects and titles"
     return Selection(chosen, ids, {d: round(s, 3) for d, s in scores.items()}, reason)
 
-
-def _mentions(workspace: Workspace, subject: str, doc_id: str) -> bool:
-    # the subject's words in a row (a phrase query): a document saying "big" here and "choosing"
-    # there does not name the key big-choosing
-    return workspace.document_frequency(subject, [doc_id])[0] > 0

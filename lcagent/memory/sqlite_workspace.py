@@ -114,6 +114,16 @@ class SqliteWorkspace(Workspace):
         ).fetchone()[0]
         return found, total
 
+    def documents_containing(self, phrase: str, doc_ids: Sequence[str]) -> set[str]:
+        match = fts_query(phrase, "phrase")
+        if not match or not doc_ids:
+            return set()
+        rows = self.db.execute(
+            "SELECT DISTINCT chunks.doc_id FROM chunks_fts JOIN chunks ON chunks.id = chunks_fts.rowid "
+            f"WHERE chunks_fts MATCH ? AND chunks.doc_id IN ({','.join('?' * len(doc_ids))})",
+            [match, *doc_ids]).fetchall()
+        return {row[0] for row in rows}
+
     def _candidate_pages(self, literal: str | None, doc_ids: Sequence[str] | None) -> Iterator[Page]:
         where, params = "", []
         if doc_ids:

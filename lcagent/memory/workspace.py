@@ -328,6 +328,10 @@ class Workspace:
         """(chunks containing ``term``, all chunks) within ``doc_ids``: the inputs of an idf weight."""
         raise NotImplementedError
 
+    def documents_containing(self, phrase: str, doc_ids: Sequence[str]) -> set[str]:
+        """Which of ``doc_ids`` hold ``phrase`` (its words in a row, as the index reads them): one query."""
+        raise NotImplementedError
+
     def grep(
         self,
         pattern: str,

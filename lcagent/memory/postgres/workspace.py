@@ -108,6 +108,14 @@ class PostgresWorkspace(Workspace):
         ).fetchone()[0]
         return found, total
 
+    def documents_containing(self, phrase: str, doc_ids: Sequence[str]) -> set[str]:
+        terms = as_terms(self.sql, search_terms(phrase, "phrase"))
+        if not terms or not doc_ids:
+            return set()
+        rows = self.sql.execute("SELECT DISTINCT doc_id FROM chunks WHERE fts @@ ?::tsquery AND doc_id = ANY(?::text[])",
+                                [match_query(terms, "phrase"), list(doc_ids)]).fetchall()
+        return {row[0] for row in rows}
+
     def _candidate_pages(self, literal: str | None, doc_ids: Sequence[str] | None) -> Iterator[Page]:
         where, params = "", []
         if doc_ids:
