@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lcagent.agents import weights as W
 from lcagent.agents.evidence import EvidenceItem
-from lcagent.query.lexicon import HEAD_NOUN_TYPES, MONTHS, PERSON_ROLES, STOPWORDS
+from lcagent.query.lexicon import ANAPHORS, HEAD_NOUN_TYPES, MONTHS, PERSON_ROLES, STOPWORDS
 from lcagent.query.plan import QuestionPlan
 
 _TOKEN = re.compile(r"\$?[\w][\w'’.\-/:,]*[\w]%?|[\w]|[^\w\s]")
@@ -87,6 +87,8 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
     tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(item.text)]
     in_question = [_matches_question(tok, asked) for tok, _ in tokens]
     matched = [i for i, hit in enumerate(in_question) if hit]
+    if not matched and item.before and tokens and tokens[0][0].lower() in ANAPHORS:
+        matched = [0]  # "Its final keeper, ...": the pronoun stands for the subject the sentence before named
     if not matched:
         return []
     wanted = WANTED_KIND.get(plan.answer_type)
@@ -98,9 +100,18 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
     def distance(i: int) -> int:
         return min(abs(i - j) for j in matched)
 
-    def after_bonus(i: int) -> float:
-        return W.AFTER_QUESTION_WORDS if i > matched[0] else 0.0
+    relation = set(_relation_words(plan))
+    naming = [j for j in matched if _matches_question(tokens[j][0], relation)] if relation else []
 
+    def after_bonus(i: int) -> float:
+        bonus = W.AFTER_QUESTION_WORDS if i > matched[0] else 0.0
+        # the closest word naming the relation before i, with no clause break in between
+        before = [j for j in naming if j < i]
+        if before and not any(tokens[k][0].lower() in _CLAUSE_BREAKS for k in range(before[-1] + 1, i)):
+            bonus += W.AFTER_RELATION
+        return bonus
+
+    lower_case = item.page_words or set(re.findall(r"(?<![\w'-])[a-z][\w'-]*", f"{item.before} {item.text}"))
     asked_years = {y for q in plan.qualifiers for y in re.findall(r"(?:1[5-9]|20)\d\d", q)}
     for i, (token, _) in enumerate(tokens):
         if in_question[i]:
@@ -137,11 +148,25 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
         score = W.PHRASE_BASE / (1 + distance(begin)) + W.PHRASE_LENGTH * min(end - begin, 8)
         score += W.TYPE_MATCH / 2 if plan.answer_type in ("phrase", "list") else 0.0
         found.append(Candidate(text, score, item, "phrase"))
+    if wanted == "name":
+        # a capitalised word its page also writes in lower case ("Light" over "the light") is no name
+        found = [Candidate(c.text, c.score - W.COMMON_WORD, c.item, c.kind)
+                 if all(w.lower().strip(".,") in lower_case for w in c.text.split()) else c for c in found]
     found.sort(key=lambda c: -c.score)
     unique: dict[str, Candidate] = {}
     for candidate in found:
         unique.setdefault(candidate.text, candidate)
     return list(unique.values())
+
+
+_CLAUSE_BREAKS = frozenset({"and", "but", "while", "whereas", ";", "."})
+
+
+def _relation_words(plan: QuestionPlan) -> list[str]:
+    """The words of the asked relation that are not the subject's ("automated" of "the X light automated")."""
+    subject_words = {w.lower() for s in plan.subjects for w in re.split(r"[-_\s]+", s) if w}
+    return [w for w in re.findall(r"[\w'-]+", (plan.relation or "").lower())
+            if w not in subject_words and w not in STOPWORDS and len(w) > 2]
 
 
 def _free_runs(tokens, in_question) -> list[tuple[int, int]]:

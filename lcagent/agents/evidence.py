@@ -7,16 +7,21 @@ Every item keeps its document offsets and page, so an answer built from it can c
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from lcagent.agents.weights import LONG_SENTENCE_WORDS, PAGE_PRIOR
+from lcagent.agents.weights import CARRY_OVER, LONG_SENTENCE_WORDS, PAGE_PRIOR
 from lcagent.memory.workspace import Workspace
 from lcagent.query.extract import terms
+from lcagent.query.lexicon import ANAPHORS
 from lcagent.query.plan import QuestionPlan
 from lcagent.records import Chunk, Page, page_ref
 from lcagent.tools.text import clip, sentences
+
+
+_LOWER_CASE = re.compile(r"(?<![\w'-])[a-z][\w'-]*")
 
 
 @dataclass
@@ -28,6 +33,10 @@ class EvidenceItem:
     text: str
     score: float = 0.0
     source: str = "search"
+    # the sentence before, when this one opens with a pronoun ("Its last keeper, ..."): what it is about
+    before: str = ""
+    # the words its page writes in lower case: a capitalised one among them is a common noun ("Light")
+    page_words: frozenset[str] = frozenset()
 
     def key(self) -> tuple[str, int]:
         return (self.doc_id, self.char_start)
@@ -57,6 +66,7 @@ class TermWeights:
     """idf weights of the question's terms within the documents in scope."""
 
     weights: dict[str, float] = field(default_factory=dict)
+    subject_terms: frozenset[str] = frozenset()  # the weighted terms that name the question's subjects
 
     @classmethod
     def for_question(cls, workspace: Workspace, plan: QuestionPlan, doc_ids: Sequence[str]) -> "TermWeights":
@@ -66,7 +76,14 @@ class TermWeights:
             weights[term] = math.log((total + 1) / (found + 0.5)) if total else 1.0
             if found == 0:
                 weights[term] = 0.0  # absent from the text: matches nothing, weighs nothing
-        return cls(weights)
+        named = {t for subject in plan.subjects for t in terms(subject)}
+        return cls(weights, frozenset(t for t in weights if t in named))
+
+    def carried(self, text: str, before: str) -> float:
+        """Weight of the subject terms ``before`` names and ``text`` does not: what a pronoun refers to."""
+        if not before or not self.subject_terms:
+            return 0.0
+        return sum(self.weights[t] for t in (self.matched(before) - self.matched(text)) & self.subject_terms)
 
     def matched(self, text: str) -> set[str]:
         """The question's terms that ``text`` contains."""
@@ -104,6 +121,7 @@ class EvidencePool:
         self._page_maps: dict[str, PageMap] = {}
         self._pages: dict[tuple[str, int], Page] = {}
         self._sentences: dict[tuple[str, int], list] = {}
+        self._lower_words: dict[tuple[str, int], frozenset[str]] = {}
 
     def page_map(self, doc_id: str) -> PageMap:
         if doc_id not in self._page_maps:
@@ -146,12 +164,28 @@ class EvidencePool:
             return 0
         index, label = self.page_map(doc_id).page_at(start)
         item = EvidenceItem(doc_id, index, label, start, text, 0.0, source)
+        item.page_words = self._lower_case_words(doc_id, index)
+        opener = text.lstrip()[:12].split(" ", 1)[0].lower().strip(",")
+        if opener in ANAPHORS:
+            item.before = self._sentence_before(doc_id, index, start)
         item.score = self._score(item)
         self.items[key] = item
         return 1
 
+    def _lower_case_words(self, doc_id: str, index: int) -> frozenset[str]:
+        key = (doc_id, index)
+        if key not in self._lower_words:
+            self._lower_words[key] = frozenset(_LOWER_CASE.findall(self._page(doc_id, index).text))
+        return self._lower_words[key]
+
+    def _sentence_before(self, doc_id: str, index: int, start: int) -> str:
+        page = self._page(doc_id, index)
+        earlier = [span for span in self._page_sentences(page) if page.char_start + span.end <= start]
+        return earlier[-1].text if earlier else ""
+
     def _score(self, item: EvidenceItem) -> float:
-        return self.weights.score(item.text) * (1.0 + PAGE_PRIOR * self.prior.get((item.doc_id, item.page_index), 0.0))
+        own = self.weights.score(item.text) + CARRY_OVER * self.weights.carried(item.text, item.before)
+        return own * (1.0 + PAGE_PRIOR * self.prior.get((item.doc_id, item.page_index), 0.0))
 
     def set_prior(self, prior: dict[tuple[str, int], float]) -> None:
         self.prior = dict(prior)
@@ -184,6 +218,7 @@ class EvidencePool:
         """A pool of the items ``keep(item)`` accepts, sharing this pool's weights and caches."""
         sub = EvidencePool(self.workspace, self.weights)
         sub._page_maps, sub._pages, sub._sentences, sub.prior = self._page_maps, self._pages, self._sentences, self.prior
+        sub._lower_words = self._lower_words
         sub.items = {key: item for key, item in self.items.items() if keep(item)}
         return sub
 

@@ -86,6 +86,9 @@ def best_span(chosen: Sequence[EvidenceItem], plan: QuestionPlan, runner: Runner
         return not_found(f"the best sentences hold no {plan.answer_type.replace('_', ' ')}")
     best = options[0]
     close = [c for c in options[:4] if best.score - c.score < W.CLOSE_CANDIDATES]
+    if _names_subjects(best.item, plan):
+        # a value from a sentence about another subject is no rival of one from a sentence about this one
+        close = [c for c in close if _names_subjects(c.item, plan)]
     note = "picked by answer type and closeness to the question's words"
     if len(close) > 1 and runner is not None and "choice" in runner.capabilities.constraints:
         picked = _model_choice(runner, best.item, plan, [c.text for c in close])
@@ -93,6 +96,12 @@ def best_span(chosen: Sequence[EvidenceItem], plan: QuestionPlan, runner: Runner
             best = next(c for c in close if c.text == picked)
             note = f"model chose among {len(close)} close candidates"
     return Reading(best.text, [cite(best.item)], note=note)
+
+
+def _names_subjects(item: EvidenceItem, plan: QuestionPlan) -> bool:
+    """Does the sentence (or the one its opening pronoun refers to) name every subject of the plan?"""
+    text = f"{item.before} {item.text}".lower()
+    return bool(plan.subjects) and all(subject.lower() in text for subject in plan.subjects)
 
 
 def _plural(chosen: Sequence[EvidenceItem], plan: QuestionPlan) -> Reading:

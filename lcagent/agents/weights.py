@@ -30,6 +30,16 @@ TYPE_MATCH = 2.0          # the candidate is of the answer type the plan asks fo
 TYPE_OTHER = 0.3          # a typed token of another type
 NAME_OTHER = 0.5          # a name when the plan does not ask for one
 AFTER_QUESTION_WORDS = 0.25  # answers tend to follow the words that ask for them ("... is: 4471932")
+# ... and, within a sentence that holds several of the asked type, the word that names the asked
+# relation, in the same clause: "built in 1824 and automated in 1963" answers "when was it
+# automated?" with 1963, the value after "automated" with no "and"/"but"/";" between.
+AFTER_RELATION = 0.35  # more than CLOSE_CANDIDATES: the clause decides, not a model call
+# A sentence opening with a pronoun ("Its last keeper, ...") is about what the sentence before it
+# named: it carries that sentence's subject words at this share of their weight.
+CARRY_OVER = 0.8
+# A capitalised word the same sentence also writes in lower case ("Light" in a heading, "the
+# light" after it) is a common noun, not a name.
+COMMON_WORD = 0.6
 BESIDE_UNIT = 3.0         # a number right beside the unit asked for ("219 steps")
 LONE_OPENER = 0.75        # a single capitalised word opening a sentence is often just a word
 SUBJECT_OF_SENTENCE = 0.5  # "who did X" is answered by the subject of "Name did X"

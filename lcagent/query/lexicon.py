@@ -7,6 +7,9 @@ type ("which *city*" asks for a place, "what *amount*" for a number).
 
 from __future__ import annotations
 
+# Words that open a sentence about what the previous sentence named ("Its last keeper, ...").
+ANAPHORS = frozenset("it its he his him she her they their them this these that those such".split())
+
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have

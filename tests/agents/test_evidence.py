@@ -147,3 +147,35 @@ def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_p
     broken = generative(pool, analysis, cut_off('{ "answer": "bad \\u12 escape", "quo'))
     assert not broken.found
     ws.close()
+
+
+REGISTRY = [
+    "Gannet Head Light\nThe Gannet Head light was built in 1824 and automated in 1963. Its last keeper, "
+    "Ada Holt, recorded 312 storms. The climb to the gallery of Gannet Head Light takes 113 steps.",
+    "Cape Vell Light\nThe Cape Vell light was built in 1851 and automated in 1987. Its last keeper, Finn Berg, "
+    "recorded 640 storms. The climb to the gallery of Cape Vell Light takes 219 steps.",
+]
+
+
+def test_the_value_after_the_asked_relation_wins_within_a_sentence_and_pronouns_carry_the_subject(tmp_path):
+    """Two years in one sentence: the one after "automated" answers "when was it automated?"; a
+    sentence opening "Its last keeper" is about the light the sentence before it names."""
+    from lcagent import api
+    from lcagent.memory.workspace import Workspace
+    from lcagent.runners.scripted import ScriptedRunner
+
+    path = tmp_path / "registry.txt"
+    path.write_text("\f".join(REGISTRY), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    asked = {
+        "In which year was the Cape Vell light automated?": ("1987", 2),
+        "When was the Gannet Head light built?": ("1824", 1),
+        "How many storms did the last keeper of the Cape Vell light record?": ("640", 2),
+        "Who was the last keeper of the Gannet Head light?": ("Ada Holt", 1),
+        "How many steps does the climb to the gallery of Gannet Head Light take?": ("113", 1),
+    }
+    for question, (expected, page) in asked.items():
+        answer = api.ask(path, question, model=ScriptedRunner(responses=[]), workspace=ws, strategy="tools")
+        assert (answer.text, answer.usage.llm_calls) == (expected, 0), question
+        assert page in {c.page_index for c in answer.citations}, question
+    ws.close()

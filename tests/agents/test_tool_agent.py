@@ -55,11 +55,11 @@ def test_uncovered_question_lets_the_model_choose_constrained_actions(guide):
         json.dumps({"tool": "answer", "input": "done"}),
     ]
     runner = ScriptedRunner(script + ["Tomas Brenning"] * 3)
-    answer = api.ask(doc.id, "Who was the final keeper at the Harrow Point station garden?", model=runner, workspace=ws, max_steps=4)
+    answer = api.ask(doc.id, "Which final keeper of Harrow Point kept the logs and records of storms?", model=runner, workspace=ws, max_steps=4)
     first = runner.calls[0]
     assert isinstance(first.constraint, JsonSchema)
     assert first.constraint.schema["properties"]["tool"]["enum"] == ["search", "grep", "read", "answer"]
-    assert "Who was the final keeper" in first.messages[-1].content
+    assert "Which final keeper of Harrow Point" in first.messages[-1].content
     assert "Step 1 of 4" in first.messages[-1].content
     greps = [s for s in steps_of(ws, answer) if s.kind == "tool" and s.input.get("pattern") == "Brenning"]
     assert greps and "Tomas Brenning" in greps[0].output["text"]
