@@ -142,12 +142,12 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             if end - i >= 3 and (title in PERSON_ROLES or HEAD_NOUN_TYPES.get(title) == "person"):
                 # "Keeper Ada Lindqvist": the title is not part of the name
                 text = item.text[tokens[i + 1][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
-            found.append(Candidate(text, score, item, "name"))
+            found.append(Candidate(" ".join(text.split()), score, item, "name"))  # a name may wrap a line
     for begin, end in _free_runs(tokens, in_question):
         text = item.text[tokens[begin][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
         score = W.PHRASE_BASE / (1 + distance(begin)) + W.PHRASE_LENGTH * min(end - begin, 8)
         score += W.TYPE_MATCH / 2 if plan.answer_type in ("phrase", "list") else 0.0
-        found.append(Candidate(text, score, item, "phrase"))
+        found.append(Candidate(" ".join(text.split()), score, item, "phrase"))
     if wanted == "name":
         # a capitalised word its page also writes in lower case ("Light" over "the light") is no name
         found = [Candidate(c.text, c.score - W.COMMON_WORD, c.item, c.kind)
