@@ -153,8 +153,11 @@ def names(text: str, *, tails: bool = True) -> list[str]:
         if len(parts) == 1 and not possessive and _DEMONYM.search(name) and re.match(r"\s*(?:[?.!,;]|$|and\b|or\b)", after) \
                 and re.search(r"\b(?:is|are|was|were|both|all|not|also|be)\s+$", before, re.I):
             continue  # "both American": a predicate adjective
-        if sentence_start and len(parts) == 2 and _IDENTIFIER.fullmatch(parts[1]) and parts[0].isalpha():
-            parts, name = parts[1:], parts[1]  # "Later R3 ...", "Register R2 takes ...": the identifier
+        if sentence_start and len(parts) == 2 and parts[0].isalpha() and not parts[0].isupper() and (
+                _IDENTIFIER.fullmatch(parts[1]) or _CODE.fullmatch(parts[1])):
+            # "Later R3 ...", "Register R2 takes ...", "Copy KLMNO into ...": the opening word is
+            # a verb or an adverb, the identifier or upper-case code the thing named
+            parts, name = parts[1:], parts[1].rstrip(".’'")
         if name.lower() in MONTHS or name.upper() in UNIT_CODES or re.fullmatch(r"\d+", name):
             continue
         verb_follows = re.search(r"\b(?:did|does|do|will|can|could|would|should|may|might|must)\s+(?:the\s+|a\s+|an\s+)?$",
@@ -164,6 +167,7 @@ def names(text: str, *, tails: bool = True) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_CODE = re.compile(r"[A-Z][A-Z\d]{2,}|\d[\d,.]*")
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish|ch|ic|i)$")
 _NOT_NAME_STARTS = QUESTION_WORDS | STOPWORDS | frozenset(
     """is are was were do does did can could has have had will would should may might must shall among across within

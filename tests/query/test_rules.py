@@ -74,3 +74,16 @@ def test_the_model_analyser_is_checked_against_the_question():
     assert (plan.intent, plan.answer_type, plan.source) == ("multi_lookup", "number", "model")
     broken = ModelAnalyser(ScriptedRunner(["{not json"], capabilities=API_LIKE)).analyse(question)
     assert broken == analyse(question)  # unusable output: the rules' plan unchanged
+
+
+def test_an_opening_verb_is_not_part_of_the_code_it_names():
+    """A sentence that opens with a verb or adverb before an upper-case code or identifier names
+    the code alone ("Copy KLMNO into PQRST."); names of two ordinary words stay whole."""
+    from lcagent.query import extract
+
+    assert extract.entities("Copy KLMNO into PQRST.", limit=8) == {"KLMNO": "name", "PQRST": "name"}
+    assert extract.entities("Assign QWERT the value of ZXCVB.", limit=8) == {"QWERT": "name", "ZXCVB": "name"}
+    assert "31337" in extract.entities("Store 31337 in HJKLM.", limit=8)
+    assert "Store 31337" not in extract.entities("Store 31337 in HJKLM.", limit=8)
+    assert extract.entities("Later R3 takes R2.", limit=8) == {"R3": "id", "R2": "id"}
+    assert "New York" in extract.entities("New York is larger than Boston.", limit=8)
