@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from lcagent.query import analyse
-from lcagent.query.model_analyser import ModelAnalyser
+from lcagent.query.model_analyser import ModelAnalyser, expand
 from lcagent.agents.base import AgentContext, Budget, Progress, resolve_reader
 from lcagent.agents.citations import QuoteChecker
 from lcagent.agents.reader import NOT_FOUND, Reading
@@ -210,7 +210,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     try:
         if reader_mode == "generative" and "json_schema" in runner.capabilities.constraints:
             # a capable model sharpens the rules' plan; what it says is checked against the question
-            context.plan = ModelAnalyser(traced).analyse(question)
+            context.plan = expand(ModelAnalyser(traced).analyse(question), traced)
         reading = make_strategy(chosen).answer(question, context)
     except BudgetExceeded as spent:
         trace.note("error", str(spent))

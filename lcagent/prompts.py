@@ -190,7 +190,8 @@ QUERY_EXPANSION = Prompt(
     name="query_expansion",
     system=(
         "You know how documents name things. Given what a question asks, list up to five other names or phrases a "
-        "document could use for it (for a financial figure: the line item's name in the statements). Reply with JSON."
+        "document could use for it (for a financial figure: the line item's name in the statements). "
+        "Reply with JSON whose \"names\" lists them."
     ),
     user="What is asked: {relation}",
 )

@@ -50,10 +50,20 @@ def generative(pool: EvidencePool, plan: QuestionPlan, runner: Runner, *, eviden
     for quote in quotes:
         # a quote may be given as "[E3]" or copied text; the checker decides if it is real
         label = quote.strip(" []")
-        citations.append(cite(by_number[label]) if label in by_number else Citation("", 0, "", quote))
+        citations.append(cite(by_number[label]) if label in by_number else _placed(quote, items))
     if not quotes:
         citations.append(supporting_quote(runner, items, answer, plan))
     return Reading(answer, citations)
+
+
+def _placed(quote: str, items) -> Citation:
+    """A quote the model copied, on the page of the evidence sentence that holds it (so its
+    support can be judged by that page); unplaced when none does (the quote check decides)."""
+    wanted = " ".join(quote.split()).lower()
+    for item in items:
+        if wanted and wanted in " ".join(item.text.split()).lower():
+            return Citation(item.doc_id, item.page_index, item.page_label, quote)
+    return Citation("", 0, "", quote)
 
 
 def salvaged_answer(text: str) -> str:

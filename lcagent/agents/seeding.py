@@ -15,7 +15,6 @@ from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.loaders.table_lookup import _same_word, row_score, words
 from lcagent.query.plan import QuestionPlan
-from lcagent.query.thesaurus import expansions
 from lcagent.records import GrepHit, SearchHit
 from lcagent.tools.base import ToolResult
 
@@ -28,7 +27,7 @@ GREPS = 4
 def seed_evidence(plan: QuestionPlan, context: AgentContext) -> EvidencePool:
     pool = EvidencePool(context.workspace, TermWeights.for_question(context.workspace, plan, context.doc_ids))
     votes: Counter = Counter()
-    for query in [*plan.search_queries()[:SEARCHES], *expansions(plan.relation or "")[:EXPANDED_SEARCHES]]:
+    for query in [*plan.search_queries()[:SEARCHES], *plan.relation_names()[:EXPANDED_SEARCHES]]:
         context.progress(Progress("search", query))
         result = context.use_tool("search", {"query": query, "k": PASSAGES_PER_SEARCH})
         observe(result, pool, "search")
@@ -60,7 +59,7 @@ def table_votes(plan: QuestionPlan, context: AgentContext, doc_ids) -> dict[tupl
     """Pages whose tables hold a row named like the question's relation, or whose title carries
     the words of a hint ("... from the cash flow statement")."""
     relation = relation_terms(plan)
-    others = [words(name) for name in expansions(plan.relation or "")]
+    others = [words(name) for name in plan.relation_names()]
     hints = plan.hint_terms()
     if not relation and not hints:
         return {}

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import replace
 
-from lcagent.prompts import PLAN_QUESTION
+from lcagent.prompts import PLAN_QUESTION, QUERY_EXPANSION
 from lcagent.query.analyser import RuleAnalyser
 from lcagent.query.plan import ANSWER_TYPES, INTENTS, QuestionPlan
 from lcagent.runners.base import JsonSchema, Runner, RunnerError, RunnerUnavailable
@@ -53,6 +53,42 @@ class ModelAnalyser:
         except (json.JSONDecodeError, RunnerError):
             return plan  # unusable output, or no room for the call (budget, window): the rules' plan stands
         return grounded(plan, data if isinstance(data, dict) else {})
+
+
+EXPANSION_SCHEMA = {
+    "type": "object",
+    "properties": {"names": {"type": "array", "items": {"type": "string", "maxLength": 80}, "maxItems": 5}},
+    "required": ["names"],
+}
+MAX_SYNONYM_WORDS = 8
+
+
+def expand(plan: QuestionPlan, runner: Runner) -> QuestionPlan:
+    """``plan`` with the other names a document may print for its relation, as the model proposes
+    them (searched beside the question's own words, matched against table rows). Names that are
+    the relation itself, name a subject, or run long are dropped; no usable reply changes nothing."""
+    if not plan.relation or "json_schema" not in runner.capabilities.constraints:
+        return plan
+    try:
+        completion = runner.complete(QUERY_EXPANSION.render(relation=plan.relation), max_tokens=120,
+                                     constraint=JsonSchema(EXPANSION_SCHEMA, "expansions"))
+        data = json.loads(completion.text)
+    except RunnerUnavailable:
+        raise
+    except (json.JSONDecodeError, RunnerError):
+        return plan
+    names = data.get("names") if isinstance(data, dict) else None
+    subjects = [s.lower() for s in plan.subjects]
+    kept = []
+    for name in names if isinstance(names, list) else []:
+        name = " ".join(str(name).lower().split())
+        if not name or name == plan.relation.lower() or len(name.split()) > MAX_SYNONYM_WORDS \
+                or any(s in name for s in subjects) or not re.search(r"[a-z]{3}", name):
+            continue
+        kept.append(name)
+    if not kept:
+        return plan
+    return replace(plan, synonyms=tuple(dict.fromkeys(kept))).with_reason("other names of the relation from the model")
 
 
 def grounded(plan: QuestionPlan, data: dict) -> QuestionPlan:

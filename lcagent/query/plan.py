@@ -71,6 +71,9 @@ class QuestionPlan:
     # instructions around the question ("Answer from the cash flow statement."): where to look and
     # how to answer, not what is asked; their words rank pages and tables, not answer sentences
     hints: tuple[str, ...] = ()
+    # other names a document may print for the relation, proposed by a capable model
+    # ("purchases of property and equipment" for "capex"); the thesaurus adds its own in relation_names()
+    synonyms: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     source: Literal["rules", "model"] = "rules"
 
@@ -91,6 +94,12 @@ class QuestionPlan:
         if self.terms:
             queries.append(" ".join(self.terms))
         return list(dict.fromkeys(q for q in queries if q.strip()))
+
+    def relation_names(self) -> list[str]:
+        """Other names of the relation: the model's proposals, then the thesaurus's line items."""
+        from lcagent.query.thesaurus import expansions
+
+        return list(dict.fromkeys([*self.synonyms, *expansions(self.relation or "")]))
 
     def hint_terms(self) -> list[str]:
         """Content words of the hints (lower-cased), for ranking pages and table titles."""
@@ -125,7 +134,7 @@ class QuestionPlan:
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuestionPlan":
-        tuples = ("subjects", "qualifiers", "options", "terms", "reasons", "hints")
+        tuples = ("subjects", "qualifiers", "options", "terms", "reasons", "hints", "synonyms")
         return cls(**{key: tuple(value) if key in tuples else value for key, value in data.items()
                       if key in cls.__dataclass_fields__})
 

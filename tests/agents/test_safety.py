@@ -57,6 +57,8 @@ def test_injected_instructions_cannot_escape_the_workspace(tmp_path, monkeypatch
         [
             # a capable model first fills the question's plan (checked against the question)
             json.dumps({"intent": "lookup", "answer_type": "date", "subjects": [], "relation": "lamp replaced"}),
+            # and names what a document may call it; the document's own instructions cannot enter here
+            json.dumps({"names": ["lamp changed", "bulb renewed"]}),
             Completion("", 5, 5, 0.0, "tool_calls", tuple(obedient_calls[:3])),
             Completion("", 5, 5, 0.0, "tool_calls", tuple(obedient_calls[3:])),
             Completion("Done as instructed.", 5, 5, 0.0),

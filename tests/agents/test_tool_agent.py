@@ -72,6 +72,7 @@ def test_native_tool_calls_and_generative_answer_with_checked_quotes(guide):
     runner = ScriptedRunner(
         [
             json.dumps({"intent": "lookup", "answer_type": "person", "subjects": [], "relation": "keeper served 312 storms"}),
+            json.dumps({"names": ["storms logged"]}),
             Completion("", 10, 5, 0.0, "tool_calls", (ToolCall("c1", "grep", json.dumps({"pattern": "storms"})),)),
             Completion("Ada Lindqvist kept the logs.", 10, 5, 0.0),
             json.dumps({"answer": "Ada Lindqvist", "quotes": ["Her logbooks record 312 storms in twenty-nine years.",
@@ -83,10 +84,11 @@ def test_native_tool_calls_and_generative_answer_with_checked_quotes(guide):
     answer = api.ask(doc.id, "Which keeper served for 312 storms?", model=runner, workspace=ws, reader="generative",
                      strategy="tools")
     assert isinstance(runner.calls[0].constraint, JsonSchema) and runner.calls[0].constraint.name == "question_plan"
-    assert runner.calls[1].tools and {t["function"]["name"] for t in runner.calls[1].tools} >= {"search", "grep", "read"}
-    tool_message = runner.calls[2].messages[-1]
+    assert runner.calls[1].constraint.name == "expansions"  # other names of what is asked
+    assert runner.calls[2].tools and {t["function"]["name"] for t in runner.calls[2].tools} >= {"search", "grep", "read"}
+    tool_message = runner.calls[3].messages[-1]
     assert tool_message.role == "tool" and tool_message.tool_call_id == "c1" and "312 storms" in tool_message.content
-    assert isinstance(runner.calls[3].constraint, JsonSchema)
+    assert isinstance(runner.calls[4].constraint, JsonSchema)
     assert answer.text == "Ada Lindqvist"
     assert [c.quote for c in answer.citations] == ["Her logbooks record 312 storms in twenty-nine years."]
     assert answer.dropped_quotes == 1  # the invented quote was caught and dropped

@@ -87,3 +87,42 @@ def test_an_opening_verb_is_not_part_of_the_code_it_names():
     assert "Store 31337" not in extract.entities("Store 31337 in HJKLM.", limit=8)
     assert extract.entities("Later R3 takes R2.", limit=8) == {"R3": "id", "R2": "id"}
     assert "New York" in extract.entities("New York is larger than Boston.", limit=8)
+
+
+def test_a_capable_model_proposes_other_names_that_are_searched(tmp_path):
+    """With a generative reader the model names what a document may print for the relation
+    ("capex" -> the cash-flow line item); those names are searched and kept on the plan, while
+    names that repeat the relation or a subject are dropped."""
+    import json
+
+    from lcagent import api
+    from lcagent.memory.traces import load_run
+    from lcagent.memory.workspace import Workspace
+    from lcagent.query.model_analyser import expand
+    from lcagent.runners.base import Capabilities
+    from lcagent.runners.scripted import ScriptedRunner
+
+    schema_only = Capabilities(constraints=frozenset({"json_schema"}))
+    plan = analyse("What was Orbis Freight's capex in 2021?")
+    proposed = {"names": ["purchases of property and equipment", "capex", "Orbis Freight capital spending",
+                          "capital expenditures"]}
+    runner = ScriptedRunner([json.dumps(proposed)], capabilities=schema_only)
+    expanded = expand(plan, runner)
+    assert expanded.synonyms == ("purchases of property and equipment", "capital expenditures")
+    assert "purchases of property and equipment" in expanded.relation_names()
+    assert expand(plan, ScriptedRunner(["{oops"], capabilities=schema_only)) == plan
+
+    path = tmp_path / "orbis.txt"
+    path.write_text("Orbis Freight annual report 2021.\fCash flows from investing activities: purchases of "
+                    "property and equipment were $412 million in 2021.", encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    script = [json.dumps({"intent": "lookup", "answer_type": "number", "subjects": ["Orbis Freight"],
+                          "relation": "capex"}),
+              json.dumps(proposed),
+              json.dumps({"answer": "$412 million", "quotes": ["purchases of property and equipment were $412 million in 2021"]})]
+    answer = api.ask(path, "What was Orbis Freight's capex in 2021?", model=ScriptedRunner(script, capabilities=schema_only),
+                     workspace=ws, strategy="tools", reader="generative")
+    searched = [s.input["query"] for s in load_run(ws, answer.run_id)[1] if s.kind == "tool" and s.name == "search"]
+    assert "purchases of property and equipment" in searched
+    assert answer.text == "$412 million" and answer.citations[0].page_index == 2
+    ws.close()

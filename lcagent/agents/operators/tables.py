@@ -20,7 +20,6 @@ from lcagent.agents.reader import Reading
 from lcagent.agents.seeding import relation_terms
 from lcagent.loaders.table_lookup import CellMatch, column_score, row_score, words
 from lcagent.query.plan import QuestionPlan
-from lcagent.query.thesaurus import expansions
 from lcagent.records import Citation, Table
 
 TABLE_PAGES = 6
@@ -174,7 +173,7 @@ def row_phrases(plan: QuestionPlan, row_terms: list[str]) -> list[tuple[list[str
     row: "Freight revenue"), then the line item's other names."""
     phrases = [(row_terms, 1.0)]
     phrases += [(row_terms + [w for w in words(subject) if w not in row_terms], 1.0) for subject in plan.subjects]
-    phrases += [(words(name), EXPANSION_WEIGHT) for name in expansions(plan.relation or "")]
+    phrases += [(words(name), EXPANSION_WEIGHT) for name in plan.relation_names()]
     return phrases
 
 
