@@ -222,3 +222,31 @@ def test_r_manual_tables_are_plausible(name):
         assert all(len(row.cells) == len(table.columns) for row in table.rows)
         assert all(row.line_text in pages[table.page_index] for row in table.rows)
         assert any(cell.value is not None for row in table.rows for cell in row.cells)
+
+
+def test_a_figure_is_read_for_the_company_the_statement_is_about_and_not_for_another(statement_pdf, tmp_path):
+    """ACME's statement answers ACME's capital expenditure (its usual name is the row's); asked
+    for another company the document never is about, the same row is no answer."""
+    from lcagent import api
+    from lcagent.runners.scripted import ScriptedRunner
+
+    with Workspace(tmp_path / "ws") as workspace:
+        own = api.ask(statement_pdf, "What was Acme Widgets' capital expenditure in FY2018?", workspace=workspace,
+                      model=ScriptedRunner([]), strategy="tools")
+        assert own.found and "1,577" in own.text and own.citations[0].page_index == 2
+    # a competitor named in passing, far from the statement, is not what the document is about
+    lines = lambda text: [[PlacedText(54, line)] for line in text.split("\n")]  # noqa: E731
+    pages = [lines(PROSE_PAGE), CASH_FLOW_LINES, lines("Risk factors.\nDemand for widgets may fall."),
+             lines("Properties.\nWe own 14 factories."),
+             *[lines("\n".join(f"Note {n}.{k}: widget lines, factories and suppliers were reviewed in {2010 + k} "
+                                 f"as every year, and the review found the plant in good order." for k in range(40)))
+               for n in range(12)],
+             lines("Competition.\nWe compete with Orbis Freight and many smaller makers of widgets.")]
+    path = render_positioned_pdf(pages, tmp_path / "annual.pdf")
+    with Workspace(tmp_path / "ws2") as workspace:
+        other = api.ask(path, "What was Orbis Freight's capital expenditure in FY2018?", workspace=workspace,
+                        model=ScriptedRunner([]), strategy="tools")
+        assert not other.found and other.citations == []
+        own = api.ask(path, "What was the capital expenditure in FY2018?", workspace=workspace,
+                      model=ScriptedRunner([]), strategy="tools")
+        assert own.found and "1,577" in own.text

@@ -18,6 +18,7 @@ from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.candidates import fits_type
 from lcagent.agents.evidence import EvidencePool, TermWeights
 from lcagent.agents.generative import generative
+from lcagent.agents.operators.lookup import prominent
 from lcagent.agents.reader import Reading, not_found
 from lcagent.agents.seeding import seed_evidence
 from lcagent.query import analyse
@@ -109,19 +110,6 @@ def support(plan: QuestionPlan, reading: Reading, pool: EvidencePool | None) -> 
                       else W.SUBJECT_MISSING if any(prominent(pool.workspace, s, doc) for doc in docs) else 0.0
                       for s in named) / len(named)
     return 0.5 * named_score + 0.5 * coverage
-
-
-def prominent(workspace, subject: str, doc_id: str) -> bool:
-    """Is the document about ``subject``: named in its title or first pages, or in many of its chunks?"""
-    document = workspace.get(doc_id)
-    if document is None:
-        return False
-    if subject.lower() in f"{document.title or ''} {document.name}".lower():
-        return True
-    if any(subject.lower() in page.text.lower() for page in workspace.pages(doc_id, 1, W.FIRST_PAGES)):
-        return True
-    found, total = workspace.document_frequency(subject, [doc_id])
-    return total > 0 and found / total >= W.PROMINENT_SHARE
 
 
 def plan_for(question: str, context: AgentContext) -> QuestionPlan:

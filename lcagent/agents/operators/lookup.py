@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.candidates import Candidate
 from lcagent.agents.evidence import EvidenceItem, EvidencePool
@@ -21,6 +22,19 @@ from lcagent.runners.base import Runner
 def names_subject(text: str, subject: str) -> bool:
     """Does ``text`` name ``subject`` as a whole word (case-insensitive)?"""
     return re.search(r"(?<![\w-])" + re.escape(subject) + r"(?![\w-])", text, re.I) is not None
+
+
+def prominent(workspace, subject: str, doc_id: str) -> bool:
+    """Is the document about ``subject``: named in its title or first pages, or in many of its chunks?"""
+    document = workspace.get(doc_id)
+    if document is None:
+        return False
+    if subject.lower() in f"{document.title or ''} {document.name}".lower():
+        return True
+    if any(subject.lower() in page.text.lower() for page in workspace.pages(doc_id, 1, W.FIRST_PAGES)):
+        return True
+    found, total = workspace.document_frequency(subject, [doc_id])
+    return total > 0 and found / total >= W.PROMINENT_SHARE
 
 
 NEIGHBOURHOOD = 240  # characters around a sentence naming the subject ("Its final keeper, ...")

@@ -16,7 +16,8 @@ import numpy as np
 from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext
 from lcagent.agents.evidence import EvidencePool
-from lcagent.agents.reader import Reading
+from lcagent.agents.operators.lookup import prominent
+from lcagent.agents.reader import Reading, not_found
 from lcagent.agents.seeding import relation_terms
 from lcagent.loaders.table_lookup import CellMatch, column_score, row_score, words
 from lcagent.query.plan import QuestionPlan
@@ -75,6 +76,11 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
         return None
     doc_id = by_table[id(best.table)]
     page = context.workspace.page(doc_id, best.table.page_index)
+    named = [s for s in plan.subjects if len(s) >= 2]
+    if named and not any(s.lower() in page.text.lower() or prominent(context.workspace, s, doc_id) for s in named):
+        # Lyft's reserves asked of Uber's 10-K: Uber's balance sheet holds a row so named, but the
+        # document is not about Lyft and the page does not name it
+        return not_found(f"the table that fits is in a document about something else than {', '.join(named)}")
     if not best.table.units:
         # a statement states its scale once at its head ("(In millions, except per share amounts)")
         stated = re.search(r"\(\s*in (?:millions|thousands|billions)[^)]*\)", page.text, re.I)
