@@ -148,6 +148,9 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
         score = W.PHRASE_BASE / (1 + distance(begin)) + W.PHRASE_LENGTH * min(end - begin, 8)
         score += W.TYPE_MATCH / 2 if plan.answer_type in ("phrase", "list") else 0.0
         found.append(Candidate(" ".join(text.split()), score, item, "phrase"))
+    if wanted == "number" and (asked_years or plan.qualifiers):
+        # "In 2016, ..." answers no "how many ... in FY 2017?": a year is the period, never the figure
+        found = [c for c in found if not _DATE.match(c.text.rstrip(".,"))]
     if wanted == "name":
         # a capitalised word its page also writes in lower case ("Light" over "the light") is no name
         found = [Candidate(c.text, c.score - W.COMMON_WORD, c.item, c.kind)

@@ -179,3 +179,16 @@ def test_the_value_after_the_asked_relation_wins_within_a_sentence_and_pronouns_
         assert (answer.text, answer.usage.llm_calls) == (expected, 0), question
         assert page in {c.page_index for c in answer.citations}, question
     ws.close()
+
+
+
+def test_a_year_is_never_the_figure_of_a_question_about_another_year():
+    """"In 2016, ..." holds no answer to "how many ... in FY 2017?": the year is a period, not
+    the figure, whether it is read as a date or as a run of words."""
+    from lcagent.agents.candidates import candidates
+    from lcagent.agents.evidence import EvidenceItem
+
+    item = EvidenceItem("d", 1, "1", 0, "In 2016, FEHB plan performance will be assessed based on a common set of "
+                        "measures of clinical quality, customer service and appropriate resource use.")
+    plan = analyse("How many of its FEHB plan performance assessment targets did OPM meet or exceed in FY 2017?")
+    assert "2016" not in {c.text for c in candidates(item, plan)}
