@@ -85,6 +85,14 @@ def expand_paths(arguments: Iterable[str]) -> list[Path]:
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
                 if not found:
+                    linked = [p for p in path.rglob("*") if p.is_symlink() and p.suffix.lower() in suffixes]
+                    if linked:
+                        # links inside a folder are not followed (they may lead out of it, or in circles)
+                        raise IngestError(
+                            f"directory {path} holds only symbolic links to supported files ({len(linked)}, e.g. "
+                            f"{linked[0].name}); links inside a folder are not followed: pass them directly "
+                            f"({path}/*{linked[0].suffix}) or copy the files"
+                        )
                     raise IngestError(
                         f"directory {path} has no supported files ({', '.join(sorted(suffixes))}); "
                         "pass the files directly or convert them"

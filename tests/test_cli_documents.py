@@ -93,6 +93,9 @@ def bad_inputs(tmp_path):
     no_supported = tmp_path / "images"
     no_supported.mkdir()
     (no_supported / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "report.txt").symlink_to(tmp_path / "empty.txt")
     control = tmp_path / "bad\x1b[31mname.txt"
     control.write_text("hello")
     return {
@@ -110,13 +113,14 @@ def bad_inputs(tmp_path):
         "PDF with zero pages": ([str(make_zero_page_pdf(tmp_path))], "zero pages"),
         "control characters in the name": ([str(control)], "control characters"),
         "missing file behind '..'": ([str(tmp_path / "sub" / ".." / "nope.txt")], "does not exist"),
+        "directory of symbolic links": ([str(links)], "links inside a folder are not followed"),
     }
 
 
 CASES = [
     "missing file", "directory with no supported files", "empty file", "non-PDF renamed .pdf", "truncated PDF",
     "encrypted PDF without password", "encrypted PDF with wrong password", "binary file", "PDF with zero pages",
-    "control characters in the name", "missing file behind '..'",
+    "control characters in the name", "missing file behind '..'", "directory of symbolic links",
 ]
 
 
