@@ -41,6 +41,16 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     tables: list[tuple[str, Table]] = []
     for doc_id, index in candidate_pages(pool):
         tables += [(doc_id, table) for table in store.tables(doc_id, [index])]
+    named = [s for s in plan.subjects if len(s) >= 2]
+    if named:
+        # only tables of a document about a subject asked, or tables naming one in their title or
+        # rows: Lyft's reserves asked of Uber's 10-K are not Uber's reserves (a page of Uber's notes
+        # may name Lyft in a lawsuit beside Uber's revenue table), Uber's capex is not in Amazon's 10-Q
+        about = _about_subjects(named, {doc_id for doc_id, _ in tables}, context)
+        kept = [(doc_id, table) for doc_id, table in tables if doc_id in about or _table_names(named, table)]
+        if tables and not kept:
+            return not_found(f"the tables that fit are in documents about something else than {', '.join(named)}")
+        tables = kept
     if not tables:
         return None
     by_table = {id(table): doc_id for doc_id, table in tables}
@@ -76,11 +86,6 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
         return None
     doc_id = by_table[id(best.table)]
     page = context.workspace.page(doc_id, best.table.page_index)
-    named = [s for s in plan.subjects if len(s) >= 2]
-    if named and not any(s.lower() in page.text.lower() or prominent(context.workspace, s, doc_id) for s in named):
-        # Lyft's reserves asked of Uber's 10-K: Uber's balance sheet holds a row so named, but the
-        # document is not about Lyft and the page does not name it
-        return not_found(f"the table that fits is in a document about something else than {', '.join(named)}")
     if not best.table.units:
         # a statement states its scale once at its head ("(In millions, except per share amounts)")
         stated = re.search(r"\(\s*in (?:millions|thousands|billions)[^)]*\)", page.text, re.I)
@@ -90,6 +95,15 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     note = f"read from the table '{best.table.title or 'untitled'}', row '{best.row.label}', column '{best.header}' ({how})"
     return Reading(answer, [Citation(doc_id, page.index, page.label, " ".join(best.row.line_text.split()))],
                    note=note, confidence=min(1.0, best.score))
+
+
+def _about_subjects(named: list[str], doc_ids: set[str], context: AgentContext) -> set[str]:
+    return {doc_id for doc_id in doc_ids if any(prominent(context.workspace, s, doc_id) for s in named)}
+
+
+def _table_names(named: list[str], table: Table) -> bool:
+    text = " ".join([table.title or "", *(row.label for row in table.rows)]).lower()
+    return any(s.lower() in text for s in named)
 
 
 _OUTFLOW = re.compile(r"^(?:purchases?|payments?|repurchases?|additions?|acquisitions?|capital expenditures?|dividends)\b",
