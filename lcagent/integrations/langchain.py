@@ -82,7 +82,8 @@ class AskState(TypedDict, total=False):
     """State of ``ask_graph``: set question and document; it fills answer (``Answer.to_dict()``)."""
 
     question: str
-    document: str  # a document id, name or file path (files are ingested first)
+    document: str | list[str]  # workspace document ids or names (one, or several asked together)
+    tag: str  # or the documents ingested with this tag
     answer: dict[str, Any]
 
 
@@ -98,11 +99,11 @@ def ask_graph(model: str | Runner | None = None, workspace: Workspace | str | Pa
     runner = _LazyRunner(model)
 
     def answer_question(state: AskState) -> AskState:
-        if not state.get("question") or not state.get("document"):
-            raise ValueError("ask_graph needs 'question' and 'document' in its state")
+        if not state.get("question") or not (state.get("document") or state.get("tag")):
+            raise ValueError("ask_graph needs 'question' and 'document' (or 'tag') in its state")
         # the document comes from graph state (maybe from a model): only workspace documents, never a file path
-        answer = ask(state["document"], state["question"], model=runner.get(), strategy=strategy, workspace=workspace,
-                     ingest=False)
+        answer = ask(state.get("document") or None, state["question"], model=runner.get(), strategy=strategy,
+                     workspace=workspace, tag=state.get("tag"), ingest=False)
         return {"answer": answer.to_dict()}
 
     builder = StateGraph(AskState)

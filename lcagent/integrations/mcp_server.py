@@ -92,13 +92,19 @@ class LcagentMCP:
         text = "\n".join(lines) or "nothing to ingest; pass file paths"
         return _result(text, as_json(output), error=not output.ingested)
 
-    def ask(self, question: str, doc: str | None = None, strategy: str = "auto", model: str | None = None) -> CallToolResult:
+    def ask(self, question: str, doc: str | None = None, strategy: str = "auto", model: str | None = None, *,
+            docs: list[str] | None = None, tag: str | None = None, all_documents: bool = False) -> CallToolResult:
         try:
             with Workspace(self.workspace_path) as ws:
                 # Resolved through the tool context, so a path can never make ask ingest or read a file.
-                document = ToolContext(ws).resolve(doc)
+                named = [*([doc] if doc else []), *(docs or [])]
+                context = ToolContext(ws)
+                ids = [context.resolve(name).id for name in named]
+                if not ids and not tag and not all_documents:
+                    ids = [context.resolve(None).id]  # the one document, or an error saying to name one
                 with self._ask_lock:
-                    answer = ask_question(document.id, question, model=self._runner(model), strategy=strategy, workspace=ws)
+                    answer = ask_question(ids or None, question, model=self._runner(model), strategy=strategy,
+                                          workspace=ws, tag=tag, all_documents=all_documents, ingest=False)
         except (WorkspaceError, RunnerError, BudgetExceeded, lcagent_tools.ToolInputError) as problem:
             return _result(f"error: {problem}", None, error=True)
         return _result(ask_text(answer), as_json(ask_output(answer)))
@@ -158,8 +164,12 @@ class LcagentMCP:
             doc: Annotated[str | None, Field(description="Document id or name (see list_docs); omit when there is one document.")] = None,
             strategy: Annotated[Strategy, Field(description=STRATEGY_HELP)] = "auto",
             model: Annotated[str | None, Field(description=f"Model spec, e.g. 'local'; omit for {default}.")] = None,
+            docs: Annotated[list[str] | None, Field(max_length=200, description="Several documents (ids or names) to "
+                                                    "ask together; the answer cites each claim's document.")] = None,
+            tag: Annotated[str | None, Field(description="Ask the documents ingested with this tag.")] = None,
+            all_documents: Annotated[bool, Field(description="Ask every document in the workspace.")] = False,
         ) -> Annotated[CallToolResult, AskOutput]:
-            return self.ask(question, doc, strategy, model)
+            return self.ask(question, doc, strategy, model, docs=docs, tag=tag, all_documents=all_documents)
 
         return ask
 

@@ -165,3 +165,18 @@ def test_ask_graph_never_reads_a_file_named_in_its_state(guide, tmp_path):
         subgraph.invoke({"question": "What is the vault code?", "document": str(secret)})
     with Workspace(workspace) as ws:
         assert all(d.path != str(secret) for d in ws.documents(all_versions=True))
+
+
+def test_ask_graph_asks_a_tag_or_several_documents(guide, sandbox):
+    workspace, document = guide
+    memo = sandbox.allowed / "memo.txt"
+    memo.write_text("Staff memo. The door code of the harbour canteen is 4417.\n")
+    with Workspace(workspace) as ws:
+        other = ingest_file(ws, memo).document
+        ws.tags.add([document.id, other.id], "harbour")
+    subgraph = ask_graph(model=ScriptedRunner(responses=[]), workspace=workspace, strategy="tools")
+    tagged = subgraph.invoke({"question": "What is the door code of the harbour canteen?", "tag": "harbour"})["answer"]
+    assert tagged["text"] == "4417" and tagged["citations"][0]["doc_name"] == "memo.txt"
+    named = subgraph.invoke({"question": "In which year was the Harrow Point light automated?",
+                             "document": [document.id, "memo.txt"]})["answer"]
+    assert named["text"] == "1987" and named["citations"][0]["doc_id"] == document.id

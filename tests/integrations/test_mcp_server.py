@@ -176,3 +176,32 @@ def test_operator_can_allow_more_models(sandbox):
     check_model_choice("local:gemma3-270m")
     with pytest.raises(RunnerError, match="--allow-model"):
         check_model_choice("openai:gpt-4o", allowed=("openai:gpt-4o-mini",))
+
+
+def test_ask_takes_several_documents_or_a_tag(sandbox):
+    """MCP ask over a collection: named documents, or a tag given at ingest; each citation names
+    its document, and the tool never reads a file a client names as a document."""
+    from lcagent.ingest import ingest_file
+    from lcagent.memory.workspace import Workspace
+
+    memo = sandbox.allowed / "memo.txt"
+    memo.write_text("Staff memo. The door code of the harbour canteen is 4417.\n")
+    with Workspace(sandbox.workspace) as ws:
+        ids = [ingest_file(ws, path).document.id for path in (sandbox.pdf, memo)]
+        ws.tags.add(ids, "harbour")
+    app = build_server(sandbox.workspace, model=ScriptedRunner(responses=[]), allow_dirs=[sandbox.allowed])
+
+    async def steps(client):
+        return [await client.call_tool("ask", {"question": QUESTION, "strategy": "tools", "docs": ["field_guide.pdf", "memo.txt"]}),
+                await client.call_tool("ask", {"question": "What is the door code of the harbour canteen?", "strategy": "tools", "tag": "harbour"}),
+                await client.call_tool("ask", {"question": QUESTION, "strategy": "tools"}),
+                await client.call_tool("ask", {"question": QUESTION, "docs": [str(sandbox.secret)]})]
+
+    named, tagged, unnamed, outside = session(app, steps)
+    assert named.structured_content["answer"] == "1987"
+    assert named.structured_content["citations"][0]["doc_name"] == "field_guide.pdf"
+    assert not tagged.is_error, tagged.content[0].text
+    assert tagged.structured_content["answer"] == "4417"
+    assert tagged.structured_content["citations"][0]["doc_name"] == "memo.txt"
+    assert unnamed.is_error  # two documents and none named: the client is told to name one
+    assert outside.is_error and "secret" not in outside.content[0].text.lower().replace(str(sandbox.secret).lower(), "")
