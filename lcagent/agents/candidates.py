@@ -52,7 +52,8 @@ def fits_type(text: str, answer_type: str) -> bool:
     if not text:
         return False
     if answer_type == "number":
-        return bool(re.search(r"\d", text))
+        # a number of its own ("1,785", "(412)", "$3.71", "57.3%"), not digits inside a code ("TABLE 3.02A")
+        return any(re.fullmatch(r"[-+]?\$?\(?[-+]?\d[\d,]*(?:\.\d+)?(?:[-–]\d[\d,]*(?:\.\d+)?)?\)?%?", token.strip(",.;:'\"")) for token in text.split())
     if answer_type == "date":
         return bool(re.search(r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b", text)) or \
             any(month in text.lower().split() for month in MONTHS[:12])

@@ -41,7 +41,7 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     tables: list[tuple[str, Table]] = []
     for doc_id, index in candidate_pages(pool):
         tables += [(doc_id, table) for table in store.tables(doc_id, [index])]
-    named = [s for s in plan.subjects if len(s) >= 2]
+    named = [_name_part(s) for s in plan.subjects if len(s) >= 2]
     if named:
         # only tables of a document about a subject asked, or tables naming one in their title or
         # rows: Lyft's reserves asked of Uber's 10-K are not Uber's reserves (a page of Uber's notes
@@ -95,6 +95,18 @@ def read_table(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) ->
     note = f"read from the table '{best.table.title or 'untitled'}', row '{best.row.label}', column '{best.header}' ({how})"
     return Reading(answer, [Citation(doc_id, page.index, page.label, " ".join(best.row.line_text.split()))],
                    note=note, confidence=min(1.0, best.score))
+
+
+def _name_part(subject: str) -> str:
+    """The name a subject phrase opens with: "Intel" of "Intel net cash" (a terse question runs
+    the company's name into the line item); the whole subject when it opens with no capital."""
+    words = subject.split()
+    lead = []
+    for word in words:
+        if not word[:1].isupper():
+            break
+        lead.append(word)
+    return " ".join(lead) if lead and len(lead) < len(words) else subject
 
 
 def _about_subjects(named: list[str], doc_ids: set[str], context: AgentContext) -> set[str]:
