@@ -135,7 +135,10 @@ def test_ctrl_c_keeps_whole_rows_and_the_next_run_finishes(tmp_path, example_pdf
     with OpenAIStub(delay=2.0) as stub:
         command = [sys.executable, "-m", "lcagent", "batch", str(questions), "--out", str(out), "--workers", "2",
                    "--model", f"openai:stub-model@{stub.base_url}", "-w", str(tmp_path / "ws")]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        # as from a terminal: Ctrl-C's default action, even when this test runs where SIGINT is ignored
+        # (a shell starts background jobs with SIGINT ignored, and children inherit that)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 2):
             assert process.poll() is None, process.stderr.read().decode()
