@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lcagent.agents import weights as W
-from lcagent.agents.evidence import EvidenceItem
+from lcagent.agents.evidence import LOWER_CASE_WORD, EvidenceItem
 from lcagent.query.lexicon import ANAPHORS, HEAD_NOUN_TYPES, MONTHS, PERSON_ROLES, STOPWORDS
 from lcagent.query.plan import QuestionPlan
 
@@ -112,7 +112,7 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             bonus += W.AFTER_RELATION
         return bonus
 
-    lower_case = item.page_words or set(re.findall(r"(?<![\w'-])[a-z][\w'-]*", f"{item.before} {item.text}"))
+    lower_case = item.page_words or set(LOWER_CASE_WORD.findall(f"{item.before} {item.text}"))
     asked_years = {y for q in plan.qualifiers for y in re.findall(r"(?:1[5-9]|20)\d\d", q)}
     for i, (token, _) in enumerate(tokens):
         if in_question[i]:

@@ -21,7 +21,7 @@ from lcagent.records import Chunk, Page, page_ref
 from lcagent.tools.text import clip, sentences
 
 
-_LOWER_CASE = re.compile(r"(?<![\w'-])[a-z][\w'-]*")
+LOWER_CASE_WORD = re.compile(r"(?<![\w'-])[a-z][\w'-]*")
 
 
 @dataclass
@@ -175,7 +175,7 @@ class EvidencePool:
     def _lower_case_words(self, doc_id: str, index: int) -> frozenset[str]:
         key = (doc_id, index)
         if key not in self._lower_words:
-            self._lower_words[key] = frozenset(_LOWER_CASE.findall(self._page(doc_id, index).text))
+            self._lower_words[key] = frozenset(LOWER_CASE_WORD.findall(self._page(doc_id, index).text))
         return self._lower_words[key]
 
     def _sentence_before(self, doc_id: str, index: int, start: int) -> str:
