@@ -50,7 +50,7 @@ def normalise(question: str) -> tuple[str, bool]:
 
 
 _INSTRUCTION = re.compile(
-    r"^(?:give|answer|provide|respond|use|base|rely|please|round|express|show|report|state|if|note|assume|"
+    r"^(?:give|answer|provide|respond|use|base|rely|please|round|express|show|report|state|if|note|assume|quote|cite|"
     r"consider|ignore|only|do not|don't|keep|include|exclude|focus|look|refer|according|in your answer)\b", re.I)
 
 
@@ -80,10 +80,17 @@ def _instructions(text: str) -> tuple[str, tuple[str, ...]]:
     end = text.find("?")
     if end < 0 or end == len(text) - 1:
         return text, ()
-    rest = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text[end + 1:]) if s.strip()]
-    if rest and all(_INSTRUCTION.match(sentence) for sentence in rest):
-        return text[: end + 1], tuple(rest)
+    rest = [s.strip() for s in re.split(r"(?<=[.!?)])\s+", text[end + 1:]) if s.strip()]
+    # a parenthesised aside is an instruction when its words are one: "(Cite the page if you can.)"
+    bare = [re.sub(r"^\((.*)\)[.!]?$", r"\1", sentence).strip() for sentence in rest]
+    if bare and all(_INSTRUCTION.match(sentence) or (sentence != original and _ASIDE.match(sentence))
+                    for sentence, original in zip(bare, rest)):
+        return text[: end + 1], tuple(bare)
     return text, ()
+
+
+# what a parenthesised aside after the question may say about the answer: its form or its source
+_ASIDE = re.compile(r"^(?:quote|cite|with|in|one|two|three|a|an|just|short|brief|briefly|if|no|numbers?|yes|answer)\b", re.I)
 
 
 class RuleAnalyser:
@@ -112,7 +119,7 @@ class RuleAnalyser:
                     intent = rule.value
                     reasons.append(f"rule {rule.name}")
                     break
-        if intent is None and _is_bridge(text, lowered):
+        if intent is None and _is_bridge(text, _unrestricted(lowered, head_noun(text))):
             intent = "bridge"
             reasons.append("asks about something reached through an entity it does not name")
         if intent is None and len(subjects) >= 2 and (coordinated(text, subjects) or _repeated_question(lowered)):
@@ -135,13 +142,14 @@ class RuleAnalyser:
             backward = re.search(r"\b(?:where|whence)\b.*\b(?:come|came|originate|derive)|\bcome[s]? from\b|\bcame from\b"
                                  r"|\b(?:get|gets|got|take|takes|took|receive|receives|derive|derives) (?:its|their) value from\b"
                                  r"|\boriginat|\boriginal(?:ly)?\b|\bsource\b|\broot\b|\bat the start\b|\bstart of (?:that|the) chain\b"
-                                 r"|\bfeeds\b|\bbackwards?\b|\bvalue of\b|\b(?:value|number) (?:that )?ends? up in\b|\bstored in\b",
+                                 r"|\bfeeds\b|\bbackwards?\b|\b(?:value|number) (?:that )?ends? up in\b|\bstored in\b",
                                  lowered)
             asks_value = answer_type in ("number", "date") or re.search(r"\bwhat (?:value|number)\b|\bnumeric value\b"
                                                                          r"|\bwhat is the value\b", lowered)
+            # a value asked of a name is found by walking back to where it was first assigned
             direction = "backward" if backward or asks_value else "forward"
             subjects = chain_start(text, subjects)
-            answer_type = "number" if asks_value and not backward else "identifier"
+            answer_type = "number" if asks_value else "identifier"
         if intent == "summary":
             subjects = summarised_part(text)
         relation = _relation(text, subjects, qualifiers)
@@ -218,7 +226,23 @@ def _asks_every_value(lowered: str, head: str | None) -> bool:
     # the plural of a noun the lexicon knows ("numbers", "prices"), not a word ending in s ("EPS")
     singular = last[:-3] + "y" if last.endswith("ies") else last[:-1]
     plural = last.endswith("s") and not last.endswith("ss") and typed(singular) is not None
-    return plural and bool(re.match(r"^(?:what|which)\b", lowered))
+    # asked by "what/which", an imperative, or a bare noun phrase ("[tell me] the numbers for X")
+    bare = re.match(r"the\b", lowered) and not re.search(r"\b(?:who|whom|whose|where|when|how|what|which)\b", lowered)
+    return plural and bool(bare or re.match(r"^(?:what|which|tell me|give me|show me|list|name|find|get|fetch|pull out)\b",
+                                            lowered))
+
+
+def _unrestricted(lowered: str, head: str | None) -> str:
+    """The question without the relative pronoun of a clause on the asked noun itself: "the codes
+    *that* belong to X" narrows what is asked; only a clause on another noun ("the woman who
+    played X") reaches through an entity the question does not name."""
+    opened = re.match(r"(?:what|which|list|name|give|show|tell|find|get|fetch|pull|provide|return|identify)\b", lowered)
+    # a bare noun phrase ("[tell me] the numbers that go with X") asks for its noun; one followed by
+    # a question ("the guy who wrote X, where did he grow up?") does not
+    phrase = re.match(r"the\b", lowered) and not re.search(r"\b(?:what|which|who|whom|whose|where|when|how)\b", lowered)
+    if not head or not (opened or phrase):
+        return lowered
+    return re.sub(rf"\b({re.escape(head.split()[-1])}) (?:that|which|who|whom) ", r"\1 ", lowered, count=1)
 
 
 def _is_bridge(text: str, lowered: str) -> bool:

@@ -194,6 +194,8 @@ def _fragment_subject(word: str, text: str) -> bool:
         return False
     if lowered.endswith(("ing", "ed", "ly")) or not text.startswith(word):
         return False
+    if re.match(re.escape(word) + r"\s+(?:for|of|to|with|against|under|behind|from|on)\b", text):
+        return False  # "Passcode for Gate 9?": the opening noun is what is asked of the name after it
     return re.match(re.escape(word) + r"(?:['’]s)?\s+[a-z]", text) is not None
 
 

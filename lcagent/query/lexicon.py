@@ -79,7 +79,8 @@ _heads("organization", "company companies organization organisation organization
                        "customer customers supplier suppliers employer newspaper magazine outlet outlets "
                        "regulator auditor broadcaster")
 _heads("identifier", "id ids uuid uuids code codes key keys identifier identifiers variable variables register "
-                     "registers version versions password passwords serial token tokens symbol ticker isbn "
+                     "registers version versions password passwords passcode passcodes pin serial token tokens symbol "
+                     "ticker isbn "
                      "reference handle username usernames hostname hostnames ip api url urls")
 _heads("phrase", "position positions title titles role roles job jobs post occupation profession colour color genre "
                  "style nationality nickname religion breed species")
@@ -144,5 +145,5 @@ DOCUMENT_PARTS = frozenset(
 RELATIONAL_NOUNS = PERSON_ROLES | frozenset(
     """auditor parent maker manufacturer owner publisher label subsidiary distributor operator developer sponsor
     winner architect advisor adviser creator builder designer successor predecessor company headquarters
-    birthplace employer""".split()
+    birthplace hometown homeland employer""".split()
 )

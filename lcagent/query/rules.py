@@ -27,7 +27,7 @@ class Rule:
 # --- wrappers: words around the question that do not ask anything -------------------------
 PREFACE = Rule(
     "preface",
-    r"^(?:(?:quick|simple|short|one|another|follow-?up|last|next)\s+(?:question|one|q)|question|q|tell me again"
+    r"^(?:(?:quick|simple|short|one|another|follow-?up|last|next)\s+(?:question|one|q)|question\.?|q\.|q|tell me again"
     r"|hey(?: there)?|hi|hello!?|ok(?:ay)?|so|well|also|and|please|just wondering|i(?:'m| am) (?:wondering|curious)"
     r"|i(?:'m| am) (?:after|looking for|interested in|trying to (?:figure|find|work) out|trying to (?:find|learn|understand))"
     r"|i wonder|i(?:'d| would) like to know|i want(?: to know)?|i need(?: to know)?|help me (?:find|out)"
@@ -38,7 +38,7 @@ PREFACE = Rule(
     r"do|does|did|can|could|has|have|had)\b))"
     r"(?=[\s,:;!-])[\s,:;!-]*",
     "",
-    ("quick question: who wrote it?", "tell me again: were they both american?", "could you tell me who wrote it?",
+    ("quick question: who wrote it?", "q. who wrote it?", "tell me again: were they both american?", "could you tell me who wrote it?",
      "according to the report, what was the revenue?", "hey, what year was it?"),
     ("what is the question?",),
 )
@@ -128,9 +128,14 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"|\bcop(?:y|ies) of \S+.*\b(?:directly|indirectly|through)\b|\b(?:get|gets|got|take|takes|took) (?:its|their) value from\b"
          r"|\bassigned (?:the )?(?:value|number)\b|\b(?:hold|holds|carry|carries|contain|contains|store|stores|receive|"
          r"receives|inherit|inherits|share|shares|get|gets) (?:the )?(?:same )?(?:value|number)\b"
-         r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b",
+         r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b"
+         # the value is the key: "which registers are loaded with 4471?", "what names hold 88?"
+         r"|^(?:which|what)\s+(?:of (?:the )?)?(?:\w+\s+)?(?:variables?|vars?|registers?|names?|cells?|counters?|slots?|"
+         r"fields?|constants?|symbols?)\b.*\b(?:assigned|loaded with|set to|hold|holds|held|equal|equals|contain|contains|"
+         r"store|stores|get|gets|receive|receives|carry|carries|have|has)\s+(?:the (?:value|number) )?\d[\d,.]*(?![\w.])",
          "chain",
          ("which variables end up holding 12345?", "find all variables that are assigned the value 4821",
+          "which registers are loaded with 4471?", "which of the counters were set to 315?",
           "which registers carry the value that r1 was loaded with?", "what value does z end up holding?",
           "where does z's value originally come from?"),
          ("what do a, b and c carry?",)),

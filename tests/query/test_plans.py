@@ -32,7 +32,7 @@ SPLIT_TARGET = 0.95  # issue 12's target for exact plans on each split; reported
 # What the rules are held to, so a change that makes them worse fails: the rates measured when the
 # rules were last tuned (on dev and dev2 only; test is held out), less a small margin. Raise these
 # as the rules improve; the issue's target stays SPLIT_TARGET.
-FLOORS = {"dev": 0.97, "dev2": 0.90, "test": 0.78}
+FLOORS = {"dev": 0.97, "dev2": 0.93, "test": 0.79}
 INTENT_FLOOR = 0.5  # no intent may fall below this in any split
 
 
