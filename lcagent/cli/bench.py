@@ -27,6 +27,9 @@ def _split(text: str) -> list[str]:
 @click.option("--tasks", help="RULER tasks (default: all 13), or LooGLE splits shortdep,longdep.")
 @click.option("--limit", default=2, show_default=True, help="Samples per task and length.")
 @click.option("--seed", default=42, show_default=True, help="Same seed, same samples.")
+@click.option("--start", default=0, show_default=True, type=click.IntRange(min=0),
+              help="RULER: first sample index. QA tasks ask the same questions whatever the seed, so keep a "
+                   "slice for tuning (e.g. --start 100) apart from the one you measure (from 0).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-results"), show_default=True,
               help="Folder for results JSONL, generated documents, the bench workspace and the plot.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar="LCAGENT_REALDOCS_DIR",
@@ -40,7 +43,7 @@ def _split(text: str) -> list[str]:
                    "(rows in OUT/ruler-wording.jsonl); the summary sets them beside the standard rows.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, reader, wording, no_plot, as_json) -> None:
+def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, data, reader, wording, no_plot, as_json) -> None:
     """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
 
     Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
@@ -72,12 +75,12 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, out, data, rea
         if suite == "collection":
             _run_collection(strategies, models, tasks, limit, seed, out, data, reader, as_json)
             return
-        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, wording, no_plot, as_json)
+        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
         raise click.UsageError(str(problem)) from None
 
 
-def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, reader, wording, no_plot, as_json) -> None:
+def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json) -> None:
     from lcagent import api
     from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
     from lcagent.bench.reference import BenchDependencyMissing
@@ -99,12 +102,12 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, out, read
         bad = [t for t in task_names if t not in TASKS]
         if bad:
             raise click.BadParameter(f"unknown RULER tasks {bad}; choose from {', '.join(TASKS)}", param_hint="--tasks")
-        samples = [s for length in _split(lengths) for task in task_names for s in generate(task, parse_length(length), limit, seed)]
+        samples = [s for length in _split(lengths) for task in task_names for s in generate(task, parse_length(length), limit, seed, start)]
         if wording:
             from lcagent.bench.ruler.wording import generate_wording
 
             worded = [s for length in _split(lengths) for task in task_names
-                      for s in generate_wording(task, parse_length(length), limit, seed)]
+                      for s in generate_wording(task, parse_length(length), limit, seed, start)]
     elif suite == "loogle":
         splits = _split(tasks) if tasks else ["shortdep", "longdep"]
         samples = [s for split in splits for s in load_loogle(split, limit=limit)]

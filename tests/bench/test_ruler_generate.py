@@ -91,6 +91,16 @@ def test_same_seed_same_samples_and_different_seed_different():
         assert first[0].context != first[1].context  # samples differ from each other too
 
 
+def test_start_gives_a_later_slice_that_never_overlaps_the_first():
+    tuning = generate("qa_2", "4k", 2, seed=42, start=5)
+    measured = generate("qa_2", "4k", 5, seed=42)
+    assert [s.index for s in tuning] == [5, 6]
+    assert tuning[0].to_dict() == generate_one("qa_2", "4k", 5, seed=42).to_dict()
+    assert {s.user_question() for s in tuning}.isdisjoint(s.user_question() for s in measured)
+    with pytest.raises(ValueError):
+        generate("qa_2", "4k", 1, start=-1)
+
+
 def test_sample_round_trips_through_dict():
     sample = generate_one("niah_multivalue", "4k", 0)
     assert Sample.from_dict(json.loads(json.dumps(sample.to_dict()))) == sample

@@ -73,11 +73,12 @@ def generate_one(task: str, length: int | str, index: int, seed: int = 42) -> Sa
     return sample
 
 
-def generate(task: str, length: int | str, n: int, seed: int = 42) -> list[Sample]:
-    """``n`` samples of ``task`` (a RULER task name) fitted to ``length`` tokens (``"128k"`` or 131072)."""
-    if n < 0:
-        raise ValueError(f"n must be zero or more, got {n}")
-    return [generate_one(task, length, index, seed) for index in range(n)]
+def generate(task: str, length: int | str, n: int, seed: int = 42, start: int = 0) -> list[Sample]:
+    """``n`` samples of ``task`` (a RULER task name) fitted to ``length`` tokens (``"128k"`` or 131072),
+    from sample ``start`` on (a slice kept apart for tuning: ``start=100`` never overlaps ``n=50``)."""
+    if n < 0 or start < 0:
+        raise ValueError(f"n and start must be zero or more, got n={n}, start={start}")
+    return [generate_one(task, length, index, seed) for index in range(start, start + n)]
 
 
 # The wording suite builds on TASKS above, so it is imported last.

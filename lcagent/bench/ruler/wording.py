@@ -111,11 +111,11 @@ def generate_wording_one(task: str, length: int | str, index: int, seed: int = 4
     )
 
 
-def generate_wording(task: str, length: int | str, n: int, seed: int = 42) -> list[Sample]:
-    """``n`` wording-suite samples of ``task`` (a RULER task name) fitted to ``length`` tokens."""
-    if n < 0:
-        raise ValueError(f"n must be zero or more, got {n}")
-    return [generate_wording_one(task, length, index, seed) for index in range(n)]
+def generate_wording(task: str, length: int | str, n: int, seed: int = 42, start: int = 0) -> list[Sample]:
+    """``n`` wording-suite samples of ``task`` (a RULER task name) fitted to ``length`` tokens, from ``start``."""
+    if n < 0 or start < 0:
+        raise ValueError(f"n and start must be zero or more, got n={n}, start={start}")
+    return [generate_wording_one(task, length, index, seed) for index in range(start, start + n)]
 
 
 # Closed-class words: what is left once they go is what a wording says. Kept apart from the
