@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from lcagent.query.lexicon import MONTHS, QUESTION_WORDS, STOPWORDS, UNIT_CODES
+from lcagent.query.lexicon import MONTHS, NATIONALITIES, QUESTION_WORDS, STOPWORDS, UNIT_CODES
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’")
@@ -140,14 +140,20 @@ def names(text: str, *, tails: bool = True) -> list[str]:
         if sentence_initial(text, match.start()) and len(parts) >= 3 and parts[1].lower() in ("of", "for") \
                 and _quantity_noun(parts[0]):
             parts = parts[2:]  # "Population of Ferndale", "Revenue for Pelham Motors": the measure is not the name
+        while len(parts) >= 2 and parts[0].lower() in NATIONALITIES and parts[1].lower() not in _PLACE_WORDS:
+            parts.pop(0)  # "Irish Fine Gael": the adjective describes the name; "South Korean" stays a pair below
         if not parts or (len(parts) == 1 and _common_acronym(parts[0])):
             continue
         name = " ".join(parts).rstrip(".’'")
+        after = text[match.end():]
+        if (len(parts) == 1 or (len(parts) == 2 and parts[0].lower() in _COMPASS)) and \
+                parts[-1].lower() in NATIONALITIES and re.match(r"\s+[a-z]", after):
+            continue  # "an American film actor", "a South Korean boy group": an adjective before a noun
         before = text[: match.start()]
         sentence_start = match.start() == 0 or re.search(r"[.?!]\s*[\"“']?$", before)
-        if sentence_start and len(parts) == 1 and name == match.group(0).rstrip(".’'") and not _fragment_subject(name, text):
-            continue
-        after = text[match.end():]
+        if sentence_start and len(parts) == 1 and name == match.group(0).split()[0].rstrip(".’'") \
+                and not _fragment_subject(name, text):
+            continue  # "Summarise ...", "Since 2 June 2017, ...": the sentence's first word
         if len(parts) == 1 and re.search(r"\b(?:a|an)\s+$", before, re.I) and re.match(r"\s+[a-z]", after):
             continue  # "an Italian physicist": an adjective
         if len(parts) == 1 and not possessive and _DEMONYM.search(name) and re.match(r"\s*(?:[?.!,;]|$|and\b|or\b)", after) \
@@ -167,6 +173,8 @@ def names(text: str, *, tails: bool = True) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_COMPASS = frozenset("north south east west northern southern eastern western central".split())
+_PLACE_WORDS = frozenset("republic empire kingdom state states union federation islands island".split())
 _CODE = re.compile(r"[A-Z][A-Z\d]{2,}|\d[\d,.]*")
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish|ch|ic|i)$")
 _NOT_NAME_STARTS = QUESTION_WORDS | STOPWORDS | frozenset(
@@ -229,6 +237,10 @@ def _noun_tail(text: str, end: int) -> str:
     tail = match.group(1).split()
     if any(w in STOPWORDS or w in QUESTION_WORDS or w in _ADVERBS or w.endswith(("ed", "ly", "ing")) for w in tail):
         return ""
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES, PERSON_ROLES
+
+    if tail[-1] in PERSON_ROLES or HEAD_NOUN_TYPES.get(tail[-1]) == "person":
+        return ""  # "the Labour Party politician founded ...": a role, not part of the name
     return " " + " ".join(tail)
 
 

@@ -105,6 +105,26 @@ DOCUMENT_UNITS = frozenset(
 )
 
 # Currency and unit codes: they say how a figure is written, they are not what is asked about.
+# Nationality and regional adjectives: before a noun ("an American actor", "Irish Fine Gael
+# politician") they describe, they do not name what a question is about.
+NATIONALITIES = frozenset("""
+afghan albanian algerian american andorran angolan argentine argentinian armenian australian austrian azerbaijani
+bahamian bahraini bangladeshi belarusian belgian belizean beninese bhutanese bolivian bosnian brazilian british
+bruneian bulgarian burmese burundian cambodian cameroonian canadian chadian chilean chinese colombian congolese
+croatian cuban cypriot czech danish dominican dutch ecuadorian egyptian emirati english eritrean estonian ethiopian
+european fijian filipino finnish french gabonese gambian georgian german ghanaian greek guatemalan guinean haitian
+honduran hungarian icelandic indian indonesian iranian iraqi irish israeli italian ivorian jamaican japanese
+jordanian kazakh kenyan korean kuwaiti kyrgyz lao latvian lebanese liberian libyan lithuanian luxembourgish
+macedonian malagasy malawian malaysian maldivian malian maltese mauritanian mauritian mexican moldovan monegasque
+mongolian montenegrin moroccan mozambican namibian nepalese nepali nigerian nigerien norwegian omani pakistani
+palestinian panamanian paraguayan persian peruvian polish portuguese qatari romanian russian rwandan salvadoran
+samoan saudi scottish senegalese serbian sierra singaporean slovak slovenian somali spanish sudanese surinamese
+swazi swedish swiss syrian taiwanese tajik tanzanian thai togolese tongan trinidadian tunisian turkish turkmen
+ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh yemeni zambian zimbabwean
+african asian latin arab hispanic caribbean scandinavian nordic balkan baltic slavic celtic anglo roman byzantine
+ottoman soviet yugoslav prussian bavarian catalan basque flemish walloon sicilian venetian texan californian
+""".split())
+
 UNIT_CODES = frozenset(
     """USD EUR GBP JPY CNY RMB CAD AUD CHF INR HKD SGD KRW BRL MXN SEK NOK DKK US$ KM KG MB GB TB KB MW GW KWH
     MWH GWH BPS PCT""".split()

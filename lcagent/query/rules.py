@@ -183,12 +183,13 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
          ("how many steps does the climb take?", "how much did the company spend?", "what percentage of sales?",
           "what was the total revenue?"),
          ("how did it end?",)),
-    Rule("who", r"^(?:who|whom|whose)\b|\b(?:by|to|with|for|from) (?:who|whom)\b|\bwho\??$"
+    Rule("who", r"^(?:[^,?]{1,40},\s*)?(?:who|whom|whose)\b|\b(?:by|to|with|for|from) (?:who|whom)\b|\bwho\??$"
                 r"|\b(?:compare|know|tell|find out|say|ask|see|check|guess) (?:me )?(?:who|whom)\b", "person",
          ("who wrote the manual?", "whom did the board appoint?", "whose signature is on it?",
+          "since march 2019, who has chaired the trust?",
           "the boy group was formed by who?", "compare who directed a and b"),
          ("which label released the album of the singer who wrote it?",)),
-    Rule("where", r"^where\b|\bwhere (?:is|was|were|are|did|does|do)\b", "place",
+    Rule("where", r"^(?:[^,?]{1,40},\s*)?where\b|\bwhere (?:is|was|were|are|did|does|do)\b", "place",
          ("where is the headquarters?", "where was she born?")),
 )
 
