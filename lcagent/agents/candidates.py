@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from lcagent.agents import weights as W
 from lcagent.agents.evidence import LOWER_CASE_WORD, EvidenceItem
+from lcagent.query import extract
 from lcagent.query.lexicon import ANAPHORS, HEAD_NOUN_TYPES, MONTHS, PERSON_ROLES, STOPWORDS
 from lcagent.query.plan import QuestionPlan
 
 _TOKEN = re.compile(r"\$?[\w][\w'’.\-/:,]*[\w]%?|[\w]|[^\w\s]")
 _NUMBER = re.compile(r"^[-+]?\$?\(?\d[\d,]*(\.\d+)?\)?%?$")
 _DATE = re.compile(r"^(1[5-9][0-9]{2}|20[0-9]{2})s?$|^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
+_ASKS_YEAR = re.compile(r"\b(?:year|decade|century)\b", re.I)
 _IDENTIFIER = re.compile(r"^(?=.*\d)[\w][\w\-]{3,}$|^[\w]+(?:[-_][\w]+)+$")
 _PUNCTUATION = frozenset(",;:()\".?!“”")
 
@@ -120,12 +122,18 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
         kind = token_kind(token)
         if kind == "date" and wanted == "number" and (asked_years or plan.qualifiers) and _DATE.match(token.rstrip(".,")):
             continue  # "total assets as of 2021": a year beside the figure is a column header, not the figure
+        if kind == "date" and wanted == "date" and _ASKS_YEAR.search(plan.question) and not _DATE.match(token.rstrip(".,")):
+            kind = "phrase"  # "April" answers no "which year"
         if kind:
             score = 1.0 / (1 + distance(i)) + after_bonus(i)
             score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) else W.TYPE_OTHER
             if plan.unit and kind in ("number", "date") and _beside(tokens, i, plan.unit):
                 score += W.BESIDE_UNIT  # "219 steps" answers "how many steps"
-            found.append(Candidate(token.rstrip(".,"), score, item, kind))
+            text = token.rstrip(".,")
+            if kind == "date" and wanted == "date" and not _ASKS_YEAR.search(plan.question):
+                # "When was she born?" is answered by the whole date the sentence gives
+                text = extract.calendar_date_at(item.text, tokens[i][1]) or text
+            found.append(Candidate(text, score, item, kind))
         continues = i > 0 and _capitalised(tokens[i - 1][0])  # "Marrow" in "Ilse Marrow" is not a name of its own
         if _capitalised(token) and not continues and kind != "date":
             end = i

@@ -58,7 +58,9 @@ class ToolAgent(EvidenceStrategy):
         if context.runner.capabilities.native_tools:
             # a model that calls tools natively is strong enough to judge the evidence itself
             steps = self._native_loop(plan, pool, context)
-        elif not confident(pool, plural=plan.plural):
+        elif plan.intent != "bridge" and not confident(pool, plural=plan.plural):
+            # (a bridge's answer spans two sentences, so no one sentence is "confident": its
+            # operator greps for the entity the first hop names instead of asking the model)
             steps = self._constrained_loop(plan, pool, context)
         else:
             steps = 0

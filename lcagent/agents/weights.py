@@ -12,6 +12,7 @@ CONFIDENT_COVERAGE = 0.6
 LONG_SENTENCE_WORDS = 30
 # Weight of an entity followed in a chain or bridge, relative to an idf weight of the question.
 FOLLOWED_ENTITY = 0.8
+BRIDGE_RANK = 0.5         # a bridge entity named by the k-th best first-hop sentence: its answer's score / (1 + this x k)
 # A term worth following appears in at most this share of the chunks (or in 3, if more).
 RARE_SHARE = 0.2
 

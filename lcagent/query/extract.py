@@ -56,6 +56,34 @@ def terms(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
 
 
+_CALENDAR_DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}\b|\b\d{{1,2}}\s+{_MONTH},?\s+{_YEAR}\b", re.I)
+
+
+def calendar_date_at(text: str, offset: int) -> str | None:
+    """The whole date ("7 January 1936", "January 7, 1936") around the year at ``offset``, if any."""
+    for match in _CALENDAR_DATE.finditer(text):
+        if match.start() <= offset < match.end():
+            return " ".join(match.group(0).split())
+    return None
+
+
+_SUFFIX = re.compile(r"(?:ress|ings?|ed|ers?|ors?|ions?|es|s)$")
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to match a question's word to the document's form of it
+    ("starred" / "stars", "director" / "directed", "actress" / "acted")."""
+    word = word.lower()
+    if len(word) <= 4:
+        return word
+    root = _SUFFIX.sub("", word)
+    if len(root) > 4 and root.endswith("e"):
+        root = root[:-1]  # "settle" / "settled"
+    if len(root) >= 4 and root[-1] == root[-2] and root[-1] not in "aeiouls":
+        root = root[:-1]  # "starr" -> "star"
+    return root if len(root) >= 3 else word
+
+
 def content_terms(text: str) -> list[str]:
     """Distinct content words that describe what is asked (question words removed too)."""
     return list(dict.fromkeys(t for t in terms(text) if t not in QUESTION_WORDS and (len(t) > 1 or t.isdigit())))

@@ -167,3 +167,16 @@ RELATIONAL_NOUNS = PERSON_ROLES | frozenset(
     winner architect advisor adviser creator builder designer successor predecessor company headquarters
     birthplace hometown homeland employer""".split()
 )
+
+# Comparatives a "choose" question decides by a value: which value (the time of an event, or an
+# amount) and which end wins. "Who died first, A or B?" -> the earlier death date.
+COMPARATIVES: dict[str, tuple[str, str]] = {
+    **{w: ("time", "min") for w in "first earlier earliest before sooner older oldest".split()},
+    **{w: ("time", "max") for w in "later latest last younger youngest newer newest recent".split()},
+    **{w: ("amount", "max") for w in "more most larger largest bigger biggest higher highest taller tallest "
+                                      "longer longest greater greatest heavier heaviest".split()},
+    **{w: ("amount", "min") for w in "fewer fewest less least smaller smallest shorter shortest lower lowest "
+                                      "lighter lightest".split()},
+}
+# age comparisons are about when someone or something began
+AGE_WORDS = frozenset("older oldest younger youngest newer newest".split())

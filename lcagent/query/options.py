@@ -17,7 +17,9 @@ def options_of(text: str) -> tuple[str, ...]:
     labelled = re.findall(r"\boption [A-Z1-9]\s*[:.)]\s*([^.?;]+)", text, re.I)
     if len(labelled) >= 2:
         return tuple(o.strip() for o in labelled)
-    between = re.match(r"(?i)between (.+?) and (.+?),\s*(?:which|who|what)\b", text)
+    between = re.match(r"(?i)(?:between|of) (.+?) and (.+?),\s*(?:which|who|what)\b", text) \
+        or re.match(r"(?:[Ww]hich|[Ww]ho) (?:one )?of ([A-Z][\w'.-]*(?: [A-Z][\w'.-]*)*) and ([A-Z][\w'.-]*(?: [A-Z][\w'.-]*)*)"
+                    r" (?:is|was|were|are|has|had|did|does|came|died|lived)\b", text)
     if between:
         return (between.group(1).strip(), between.group(2).strip())
     body = text.rstrip(" ?.!")

@@ -119,6 +119,20 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
     assert "April" not in [c.text for c in candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse("Who was known as Lumen?"))][:2]
 
 
+def test_a_when_question_gets_the_whole_date_a_year_question_the_year():
+    from lcagent.agents.evidence import EvidenceItem
+    from lcagent.agents.candidates import candidates
+
+    def best(question, sentence):
+        return candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse(question))[0].text
+
+    sentence = "Ilse Marrow (born 3 April 1961) is a Danish-Dutch magician."
+    assert best("When was Ilse Marrow born?", sentence) == "3 April 1961"
+    assert best("In which year was Ilse Marrow born?", sentence) == "1961"
+    assert best("When was Karel Vos born?", "Karel Vos was born on March 14, 1950, in Delft.") == "March 14, 1950"
+    assert best("When did Karel Vos retire?", "Karel Vos retired in 2011.") == "2011"
+
+
 def test_generative_reader_bounds_its_json_and_never_answers_with_raw_json(tmp_path):
     from lcagent.agents.generative import generative
     from lcagent.runners.base import Completion, Verbatim

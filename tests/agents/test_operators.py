@@ -126,3 +126,50 @@ def test_a_value_on_the_line_after_its_key_is_read(tmp_path, ask):
     assert answer.text == "3787641"
     keyed = ask(path, "What is the special magic number for lying-most mentioned in the provided text?")
     assert not keyed.found  # a key ending in "most" is a key, not a question about the most frequent words
+
+
+BRIDGE_PAGES = [
+    "Harbour Lights is a 1951 drama film directed by Colm Ardagh. It was shot on the west coast "
+    "over a single wet summer, and it stars Nessa Quill as the keeper's daughter.",
+    "Colm Ardagh was born in Kilrush in 1904. He trained as a stage designer before he made films.",
+    "Nessa Quill was an actress from Galway. She was born in Oranmore and later taught drama in Cork.",
+    "Brendan Tully was born in Ennis and directed several short films about fishing villages.",
+]
+
+
+def test_a_bridge_question_is_answered_through_the_entity_it_describes(tmp_path, ask):
+    """"the director of Harbour Lights" is never named in the question: the first hop finds him,
+    the second reads where he was born; both sentences are cited, and a sentence about another
+    director born elsewhere does not answer."""
+    path = tmp_path / "films.txt"
+    filler = " ".join(FILLER * 3)
+    path.write_text("\f".join(f"{page} {filler}" for page in BRIDGE_PAGES), encoding="utf-8")
+    answer = ask(path, "In which town was the director of Harbour Lights born?")
+    assert answer.found
+    assert answer.text == "Kilrush"
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "directed by Colm Ardagh" in quotes and "born in Kilrush" in quotes
+
+    actress = ask(path, "Where was the actress who starred in Harbour Lights born?")
+    assert actress.text == "Oranmore"
+
+
+LIVES = [
+    "George Archainbaud (May 7, 1890 – February 20, 1959) was a French-born American film director.",
+    "Ralph Murphy (May 1, 1895 – February 10, 1967) was an American film director.",
+    "Kell Motors was founded in 1921 in Coventry and built delivery vans. It employed 400 people by 1950.",
+    "Dunmore Cycles, founded in 1908, made bicycles in Leeds. It employed 950 people at its peak.",
+]
+
+
+def test_a_comparison_looks_up_each_option_and_compares_the_values_in_code(tmp_path, ask):
+    path = tmp_path / "lives.txt"
+    filler = " ".join(FILLER * 3)
+    path.write_text("\f".join(f"{page} {filler}" for page in LIVES), encoding="utf-8")
+    died = ask(path, "Who died first, George Archainbaud or Ralph Murphy?")
+    assert died.text == "George Archainbaud"
+    assert {c.page_index for c in died.citations} == {1, 2}  # each option's sentence
+    assert ask(path, "Of Ralph Murphy and George Archainbaud, who was born later?").text == "Ralph Murphy"
+    assert ask(path, "Which company is older, Kell Motors or Dunmore Cycles?").text == "Dunmore Cycles"
+    assert ask(path, "Which employed more people, Kell Motors or Dunmore Cycles?").text == "Dunmore Cycles"
+    assert ask(path, "Was Kell Motors founded before Dunmore Cycles?").text == "no"

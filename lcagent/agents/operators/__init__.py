@@ -11,6 +11,8 @@ import re
 
 from lcagent.agents.base import AgentContext
 from lcagent.agents.evidence import EvidencePool
+from lcagent.agents.operators.bridge import bridge
+from lcagent.agents.operators.compare import compare
 from lcagent.agents.operators.counting import count, top_k
 from lcagent.agents.operators.links import follow_chain
 from lcagent.agents.operators.lookup import all_values, lookup, lookup_each
@@ -73,7 +75,13 @@ def read_plan(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, *, 
         table = read_table(plan, pool, context)
         if table is not None:
             return table
-    if plan.intent in ("lookup", "bridge"):
+    if plan.intent in ("choose", "yes_no"):
+        compared = compare(plan, pool, context)
+        if compared is not None:
+            return compared
+    if plan.intent == "bridge":
+        return bridge(plan, pool, context, runner) or lookup(plan, pool, runner)
+    if plan.intent == "lookup":
         return lookup(plan, pool, runner)
     return extractive(pool, plan, runner)
 

@@ -1,0 +1,154 @@
+"""Comparisons: "Who died first, A or B?", "Which was founded earlier, X or Y?", "Is A taller than B?".
+
+Each option's value is looked up on its own, from sentences naming it: the date of the event the
+question names (born, died, founded, released; for "older"/"younger" the first date given, which
+is when a person or a thing began), or the amount beside the noun asked about. The values are
+then compared in code; the model never judges which of two dates is earlier. When an option has
+no value the operator gives up and the caller lets the model choose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lcagent.agents.base import AgentContext, Progress
+from lcagent.agents.evidence import EvidenceItem, EvidencePool
+from lcagent.agents.operators.lookup import names_subject
+from lcagent.agents.reader import Reading, cite
+from lcagent.agents.seeding import observe
+from lcagent.query import extract
+from lcagent.query.lexicon import AGE_WORDS, COMPARATIVES, MONTHS, NUMBER_WORDS
+from lcagent.query.plan import QuestionPlan
+
+_MONTH_NUMBER = {name: n for n, name in enumerate(MONTHS[:12], start=1)}
+_YEAR = re.compile(r"\b(1[0-9]\d\d|20\d\d)\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(1[0-9]\d\d|20\d\d)\b")
+_MONTH_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(1[0-9]\d\d|20\d\d)\b")
+_LIFESPAN = re.compile(r"\(([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\s*[–—-]+\s*([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\)")
+_END_EVENTS = ("die", "death", "dead", "kill", "close", "dissolv", "defunct", "end")
+_AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".join(
+    sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")\b", re.I)
+
+
+@dataclass(frozen=True)
+class Value:
+    option: str
+    key: tuple[float, ...]  # sortable: (year, month, day) or (amount,)
+    shown: str
+    item: EvidenceItem
+
+
+def comparison(plan: QuestionPlan) -> tuple[str, str] | None:
+    """("time" | "amount", "min" | "max") when the question compares its options by a value."""
+    for word in re.findall(r"[a-z]+", plan.question.lower()):
+        if word in COMPARATIVES:
+            return COMPARATIVES[word]
+    return None
+
+
+def compare(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading | None:
+    """The option whose value wins the comparison, citing each option's sentence; None when any
+    option's value cannot be found (or the question compares nothing)."""
+    how = comparison(plan)
+    options = list(plan.options) or list(plan.subjects)
+    if how is None or len(options) < 2:
+        return None
+    if plan.intent == "yes_no" and not re.search(r"\b(?:than|before)\b", plan.question, re.I):
+        return None  # "Was A the first company in B?" compares nothing
+    measure, wins = how
+    values: list[Value] = []
+    for option in options:
+        focused = _about(pool, option)
+        if not focused.items:
+            context.progress(Progress("grep", option))
+            observe(context.use_tool("grep", {"pattern": option, "literal": True}), pool, "grep")
+            focused = _about(pool, option)
+        value = _value(option, focused, plan, measure)
+        if value is None:
+            context.trace.note("compare", {"option": option, "value": None})
+            return None
+        values.append(value)
+    context.trace.note("compare", [{"option": v.option, "value": v.shown} for v in values])
+    ordered = sorted(values, key=lambda v: v.key)
+    best = ordered[0] if wins == "min" else ordered[-1]
+    if sum(1 for v in values if v.key == best.key) > 1:
+        return None  # a tie decides nothing
+    note = "; ".join(f"{v.option}: {v.shown}" for v in values)
+    if plan.intent == "yes_no":
+        return Reading("yes" if best.option == options[0] else "no", [cite(v.item) for v in values], note=note)
+    return Reading(best.option, [cite(v.item) for v in values], note=note)
+
+
+def _about(pool: EvidencePool, option: str) -> EvidencePool:
+    """Sentences naming the option, or opening with a pronoun right after one that does."""
+    return pool.subset(lambda item: names_subject(item.text, option)
+                       or bool(item.before) and names_subject(item.before, option))
+
+
+def _value(option: str, focused: EvidencePool, plan: QuestionPlan, measure: str) -> Value | None:
+    event = [extract.stem(t) for t in plan.terms if t not in COMPARATIVES and not _in_options(t, plan)]
+    for item in focused.ranked(12):
+        found = _time(item, event, plan) if measure == "time" else _amount(item, event)
+        if found is not None:
+            return Value(option, found[0], found[1], item)
+    return None
+
+
+def _in_options(term: str, plan: QuestionPlan) -> bool:
+    return any(term in extract.terms(o) for o in plan.options or plan.subjects)
+
+
+def _time(item: EvidenceItem, event: list[str], plan: QuestionPlan) -> tuple[tuple[float, ...], str] | None:
+    text = item.text
+    ends = any(e.startswith(_END_EVENTS) for e in event)
+    lifespan = _LIFESPAN.search(text)
+    if lifespan:  # "(May 7, 1890 – February 20, 1959)": a beginning and an end
+        side = lifespan.group(2) if ends else lifespan.group(1)
+        return _date(side)
+    if ends and not _mentions(text, event):
+        return None
+    begins_only = bool(AGE_WORDS & set(re.findall(r"[a-z]+", plan.question.lower())))
+    dates = [(m.start(), m) for m in _YEAR.finditer(text)]
+    if not dates:
+        return None
+    if event and not begins_only:
+        places = [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
+        if places:
+            dates.sort(key=lambda d: min(abs(d[0] - p) for p in places))
+    start = dates[0][0]
+    return _date(text[max(0, start - 20): start + 4])
+
+
+def _date(text: str) -> tuple[tuple[float, ...], str] | None:
+    for pattern, order in ((_DAY_MONTH, "dmy"), (_MONTH_DAY, "mdy")):
+        for match in pattern.finditer(text):
+            parts = dict(zip(order, match.groups()))
+            word = parts["m"].lower()
+            month = next((n for name, n in _MONTH_NUMBER.items() if name.startswith(word[:3])), None) \
+                if word in MONTHS else None
+            if month:
+                return (float(parts["y"]), float(month), float(parts["d"])), " ".join(match.group(0).split())
+    years = _YEAR.findall(text)
+    return ((float(years[-1]),), years[-1]) if years else None
+
+
+def _mentions(text: str, event: list[str]) -> bool:
+    return any(re.search(r"\b" + re.escape(e), text, re.I) for e in event)
+
+
+def _amount(item: EvidenceItem, event: list[str]) -> tuple[tuple[float, ...], str] | None:
+    """The amount nearest a word of the question ("five members", "a height of 310 m")."""
+    text = item.text
+    places = [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
+    if not places:
+        return None
+    amounts = [m for m in _AMOUNT.finditer(text) if not _YEAR.fullmatch(m.group(0))]
+    if not amounts:
+        return None
+    best = min(amounts, key=lambda m: min(abs(m.start() - p) for p in places))
+    word = best.group(0).lower()
+    value = NUMBER_WORDS.get(word)
+    if value is None:
+        value = float(word.replace(",", ""))
+    return (float(value),), best.group(0)
