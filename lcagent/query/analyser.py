@@ -122,7 +122,8 @@ class RuleAnalyser:
         if intent is None and _is_bridge(text, _unrestricted(lowered, head_noun(text))):
             intent = "bridge"
             reasons.append("asks about something reached through an entity it does not name")
-        if intent is None and len(subjects) >= 2 and (coordinated(text, subjects) or _repeated_question(lowered)):
+        if intent is None and len(subjects) >= 2 and (coordinated(text, _outside_clause(lowered, subjects))
+                                                      or _repeated_question(lowered)):
             intent = "multi_lookup"
             reasons.append(f"the same question for {len(subjects)} subjects")
         head = head_noun(text)
@@ -243,6 +244,16 @@ def _unrestricted(lowered: str, head: str | None) -> str:
     if not head or not (opened or phrase):
         return lowered
     return re.sub(rf"\b({re.escape(head.split()[-1])}) (?:that|which|who|whom) ", r"\1 ", lowered, count=1)
+
+
+def _outside_clause(lowered: str, subjects) -> tuple[str, ...]:
+    """The subjects not inside a relative clause on the asked noun: "which politician who served as
+    A and B" asks one thing about one politician, not the same thing of A and of B."""
+    head = head_noun(lowered)
+    clause = head and re.search(rf"\b(?:which|what)\s+{re.escape(head)}\s+(?:who|that|which)\b", lowered)
+    if not clause:
+        return tuple(subjects)
+    return tuple(s for s in subjects if 0 <= lowered.find(s.lower()) < clause.start())
 
 
 def _is_bridge(text: str, lowered: str) -> bool:

@@ -173,3 +173,25 @@ def test_a_comparison_looks_up_each_option_and_compares_the_values_in_code(tmp_p
     assert ask(path, "Which company is older, Kell Motors or Dunmore Cycles?").text == "Dunmore Cycles"
     assert ask(path, "Which employed more people, Kell Motors or Dunmore Cycles?").text == "Dunmore Cycles"
     assert ask(path, "Was Kell Motors founded before Dunmore Cycles?").text == "no"
+
+
+def test_both_subjects_said_to_be_so_is_yes_each_cited(tmp_path, ask):
+    path = tmp_path / "lives.txt"
+    filler = " ".join(FILLER * 3)
+    path.write_text("\f".join(f"{page} {filler}" for page in LIVES), encoding="utf-8")
+    both = ask(path, "Are George Archainbaud and Ralph Murphy both film directors?")
+    assert both.text == "yes"
+    assert {c.page_index for c in both.citations} == {1, 2}
+
+
+def test_both_is_left_to_the_model_when_one_subject_is_not_said_to_be_so(tmp_path):
+    path = tmp_path / "lives.txt"
+    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in LIVES), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    runner = ScriptedRunner(responses=["no"])
+    answer = api.ask(path, "Are George Archainbaud and Kell Motors both film directors?", model=runner, workspace=ws)
+    ws.close()
+    assert answer.text == "no"
+    assert len(runner.calls) == 1  # the model decided, from evidence about both
+    prompt = runner.calls[0].messages[-1].content
+    assert "George Archainbaud" in prompt and "Kell Motors" in prompt

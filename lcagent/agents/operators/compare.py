@@ -80,6 +80,30 @@ def compare(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Re
     return Reading(best.option, [cite(v.item) for v in values], note=note)
 
 
+def shared(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading | None:
+    """"Are A and B both musicians?": "yes" when sentences naming each subject say the rest of
+    the question of it (each cited); None otherwise (the model decides from the evidence)."""
+    subjects = list(plan.subjects)
+    if plan.intent != "yes_no" or len(subjects) < 2 or comparison(plan) is not None:
+        return None
+    predicate = {extract.stem(t) for t in plan.terms if not _in_options(t, plan)}
+    if not predicate:
+        return None
+    cited: list[EvidenceItem] = []
+    for subject in subjects:
+        focused = _about(pool, subject)
+        if not focused.items:
+            observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
+            focused = _about(pool, subject)
+        saying = next((item for item in focused.ranked(20)
+                       if predicate <= {extract.stem(t) for t in extract.terms(f"{item.before} {item.text}")}), None)
+        if saying is None:
+            context.trace.note("shared", {"subject": subject, "says": None})
+            return None
+        cited.append(saying)
+    return Reading("yes", [cite(item) for item in cited], note="each subject's sentence says it")
+
+
 def _about(pool: EvidencePool, option: str) -> EvidencePool:
     """Sentences naming the option, or opening with a pronoun right after one that does."""
     return pool.subset(lambda item: names_subject(item.text, option)
