@@ -118,15 +118,31 @@ def description_fit(plan: QuestionPlan, hop: Hop, focused: EvidencePool) -> floa
     return (1 + len(found)) / (1 + len(wanted))
 
 
+PARAGRAPH_REACH = 1500  # characters after a sentence naming the entity that may still be about it
+
+
 def _about(pool: EvidencePool, entity: str, weights: TermWeights) -> EvidencePool:
-    """The pool's sentences naming ``entity`` (or opening with a pronoun after one that does),
-    scored afresh by the second hop's words."""
+    """The pool's sentences about ``entity``, scored afresh by the second hop's words: those
+    naming it, and those after one that does in the same paragraph (an encyclopedia paragraph
+    names its subject once: "As of 2010, the county population was 9,984")."""
     focused = EvidencePool(pool.workspace, weights)
     focused.prior = pool.prior
+    anchors = [item for item in pool.items.values() if names_subject(item.text, entity)]
     for item in pool.items.values():
-        if names_subject(item.text, entity) or (item.before and names_subject(item.before, entity)):
+        if item in anchors or (item.before and names_subject(item.before, entity)) \
+                or any(_same_paragraph(pool, anchor, item) for anchor in anchors):
             focused.add_text(item.doc_id, item.text, item.char_start, item.source)
     return focused
+
+
+def _same_paragraph(pool: EvidencePool, anchor: EvidenceItem, item: EvidenceItem) -> bool:
+    if item.doc_id != anchor.doc_id or item.page_index != anchor.page_index:
+        return False
+    if not 0 < item.char_start - anchor.char_start <= PARAGRAPH_REACH:
+        return False
+    page = pool.workspace.page(item.doc_id, item.page_index)
+    between = page.text[anchor.char_start - page.char_start: item.char_start - page.char_start]
+    return "\n" not in between.strip()
 
 
 def _restates(answer: str, plan: QuestionPlan, hop: Hop) -> bool:

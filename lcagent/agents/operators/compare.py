@@ -26,6 +26,7 @@ _YEAR = re.compile(r"\b(1[0-9]\d\d|20\d\d)\b")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(1[0-9]\d\d|20\d\d)\b")
 _MONTH_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(1[0-9]\d\d|20\d\d)\b")
 _LIFESPAN = re.compile(r"\(([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\s*[–—-]+\s*([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\)")
+_BEGIN_EVENTS = ("born", "found", "establish", "form", "creat", "built", "launch", "open", "incorporat", "start")
 _END_EVENTS = ("die", "death", "dead", "kill", "close", "dissolv", "defunct", "end")
 _AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".join(
     sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")\b", re.I)
@@ -126,17 +127,18 @@ def _in_options(term: str, plan: QuestionPlan) -> bool:
 def _time(item: EvidenceItem, event: list[str], plan: QuestionPlan) -> tuple[tuple[float, ...], str] | None:
     text = item.text
     ends = any(e.startswith(_END_EVENTS) for e in event)
+    if AGE_WORDS & set(re.findall(r"[a-z]+", plan.question.lower())):
+        event = list(_BEGIN_EVENTS)  # "older": born, founded, formed, ... first
     lifespan = _LIFESPAN.search(text)
     if lifespan:  # "(May 7, 1890 – February 20, 1959)": a beginning and an end
         side = lifespan.group(2) if ends else lifespan.group(1)
         return _date(side)
-    if ends and not _mentions(text, event):
-        return None
-    begins_only = bool(AGE_WORDS & set(re.findall(r"[a-z]+", plan.question.lower())))
+    if event and not _mentions(text, event):
+        return None  # a date in a sentence that does not name the event is some other date
     dates = [(m.start(), m) for m in _YEAR.finditer(text)]
     if not dates:
         return None
-    if event and not begins_only:
+    if event:
         places = [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
         if places:
             dates.sort(key=lambda d: min(abs(d[0] - p) for p in places))
