@@ -262,7 +262,10 @@ def _is_bridge(text: str, lowered: str) -> bool:
     # "the director of Film X" when the question asks something about that person, not who they are
     if re.search(r"\bwho(?:ever|m?ever)\s+\w+", lowered):
         return True  # "the birth year of whoever directed Copper Sky"
-    for match in re.finditer(r"\b[Tt]he ((?:\w+ ){0,2}?)(\w+) (?:of|in|at|for|from|behind) (?:the )?(?=[A-Z0-9\"“'])", text):
+    # (a lookahead, so "the hometown of [the drummer in] X" is tried at each "the")
+    for match in re.finditer(r"\b(?=[Tt]he ((?:\w+ ){0,2}?)(\w+) (?:of|in|at|for|from|behind) "
+                             r"(?:(?:the|this|that|a|an) (?:[a-z'’-]+ ){0,8}?)?[A-Z0-9\"“'])", text):
+        # "the brother of [this first round draft pick by] the Washington Redskins"
         role = match.group(2).lower()
         asks_for_the_role = re.match(rf"^(?:who|whom|what|which) (?:is|was|were|are) the (?:\w+ )?{role} (?:of|in|at|for|from|behind)\b",
                                      lowered)

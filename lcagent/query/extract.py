@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from lcagent.query.lexicon import MONTHS, NATIONALITIES, QUESTION_WORDS, STOPWORDS, UNIT_CODES
+from lcagent.query.lexicon import (MONTHS, NAME_PARTICLES, NATIONALITIES, NOT_PERSON_WORDS, ORGANIZATION_ENDINGS,
+                                   PLACE_WORDS, QUESTION_WORDS, STOPWORDS, UNIT_CODES)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’")
@@ -66,6 +67,22 @@ def calendar_date_at(text: str, offset: int) -> str | None:
             return " ".join(match.group(0).split())
     return None
 
+
+def person_like(name: str) -> bool:
+    """Could ``name`` be a person's: two to four capitalised words (particles aside), none of them
+    a function word, an organisation's ending or a place word ("Democracy Is Strengthened",
+    "Elections Act" and "Brown County" are not)?"""
+    words = name.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    for word in words:
+        low = word.lower().strip(",")
+        if low in NAME_PARTICLES:
+            continue
+        if not word[0].isupper() or low in STOPWORDS or low in ORGANIZATION_ENDINGS or low in PLACE_WORDS \
+                or low in NOT_PERSON_WORDS:
+            return False
+    return True
 
 _SUFFIX = re.compile(r"(?:ress|ings?|ed|ers?|ors?|ions?|es|s)$")
 

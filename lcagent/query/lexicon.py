@@ -180,3 +180,8 @@ COMPARATIVES: dict[str, tuple[str, str]] = {
 }
 # age comparisons are about when someone or something began
 AGE_WORDS = frozenset("older oldest younger youngest newer newest".split())
+
+# Words inside a person's name that are not capitalised words of their own ("Ludwig van Beethoven"),
+# and capitalised words that mark a name as a thing's, not a person's ("Elections Act").
+NAME_PARTICLES = frozenset("de da di del der van von la le bin ibn al mac st. jr. sr.".split())
+NOT_PERSON_WORDS = frozenset("act trophy cup award prize championship league party war film album song".split())

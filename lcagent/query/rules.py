@@ -79,7 +79,7 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"popular|occurring|requested|mentioned|cited)\b|\bcommonest\b|\bhighest (?:counts?|frequenc\w*)\b"
          r"|\bby (?:frequency|count|occurrences)\b|\bword frequenc\w*"
          r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most(?![\w-])"
-         r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\w+ ){1,2}by\b|\bwhat are the top \w+\b|\bfrequency:))"
+         r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred) (?:\w+ )?by\b|\bwhat are the top \w+\b|\bfrequency:))"
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
          r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
          r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+)\b)",
@@ -88,7 +88,7 @@ INTENT_RULES: tuple[Rule, ...] = (
           "name the most frequently used word", "list the top five terms by frequency",
           "which words come up the most?", "what's the commonest word in the list?",
           "which hostname is requested most frequently in the proxy log?"),
-         ("what is the most common cause of failure?",)),
+         ("what is the most common cause of failure?", "who was the top pick by the rangers in 2010?")),
     Rule("count",
          r"\bhow many times\b|\bhow often\b|\bnumber of (?:times|occurrences|mentions|appearances)\b"
          r"|^(?:count|tally)\b|\b(?:count|tally) (?:how|the (?:number|occurrences|mentions))\b"

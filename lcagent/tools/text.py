@@ -11,6 +11,9 @@ from typing import Iterable
 # Sentence ends: punctuation, blank lines, list items, and the end of a heading (a short line
 # without closing punctuation followed by a capitalised line).
 _SENTENCE_END = regex.compile(
+    # not after an initial or a dotted abbreviation ("U.S. House", "H.R. 5175", "John F. Kennedy",
+    # "e.g. this") or a title ("Dr. Ames")
+    r"(?<![\s(.][A-Za-z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Rev|Gen|Col|Lt|Sgt|vs|No)\.)"
     r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d{1,3}[.)])\s)"
     r"|(?<=(?:^|\n)[^\n.!?:;,]{1,60})\n(?=[A-Z0-9])"
 )

@@ -99,14 +99,21 @@ def test_every_question_is_asked_in_both_scopes_and_cites_its_documents(small_ru
         assert row.error is None, row
         assert row.documents_cited == 1.0 and row.page_correct is True, row
         kind = row.task.removeprefix("collection_")
-        assert row.llm_calls >= 1 if kind == "compare" else row.llm_calls == 0, row
+        assert row.llm_calls == 0 or kind == "compare", row
         if kind != "compare":
             assert row.score == 1.0, row
-    # the scripted model always picks the first option offered: right exactly when it is the answer
+    # a comparison whose two values the documents state beside the question's words is decided in
+    # code, rightly; otherwise the scripted model picks the first option: right exactly when it is the answer
     compared = {q.index: q for q in collection.questions if q.kind == "compare"}
+    decided = 0
     for row in (r for r in rows if r.task == "collection_compare"):
         question = compared[row.index]
-        assert row.score == float(question.question.index(question.answers[0]) < question.question.index(question.answers[1]))
+        if row.llm_calls == 0:
+            decided += 1
+            assert row.score == 1.0, row
+        else:
+            assert row.score == float(question.question.index(question.answers[0]) < question.question.index(question.answers[1]))
+    assert decided >= 4  # "founded first" and "carried more passengers" need no model
     with Workspace(root / "out" / "collection" / "workspace") as whole:
         assert len(whole.documents()) == 12
     with Workspace(root / "out" / "collection" / "documents-workspace") as own:

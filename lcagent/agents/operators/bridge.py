@@ -19,10 +19,12 @@ from lcagent.agents.operators.lookup import names_subject
 from lcagent.agents.reader import Reading, cite, extractive
 from lcagent.agents.seeding import observe
 from lcagent.query import extract
+from lcagent.query.lexicon import HEAD_NOUN_TYPES, PERSON_ROLES
 from lcagent.query.plan import QuestionPlan
 from lcagent.runners.base import Runner
 
 FIRST_HOP_SENTENCES = 4  # sentences that may name the bridge entity
+PERSON_SENTENCES = 12  # ... and that may name it when the question describes a person
 BRIDGE_ENTITIES = 3  # entities followed to a second hop
 
 
@@ -66,20 +68,34 @@ def bridge_entities(plan: QuestionPlan, pool: EvidencePool) -> list[Hop]:
     """Names in the best sentences about what the question names, that the question does not name."""
     ranked = pool.ranked(40)
     if plan.subjects:
-        naming = [item for item in ranked
-                  if any(names_subject(item.text, s) or names_subject(item.before, s) for s in plan.subjects)]
+        anchors = [item for item in pool.items.values() if any(names_subject(item.text, s) for s in plan.subjects)]
+        naming = [item for item in ranked if item in anchors or any(names_subject(item.before, s) for s in plan.subjects)
+                  or any(_same_paragraph(pool, anchor, item) for anchor in anchors)]
         ranked = naming or ranked
     asked = plan.question.casefold()
+    person = describes_person(plan)
     hops: dict[str, Hop] = {}
-    for rank, item in enumerate(s for s in ranked[:FIRST_HOP_SENTENCES] if s.score > 0):
+    # "the person who introduced X": a person's name before any other the sentences hold, looked
+    # for a little further down when the best sentences name none
+    reach = PERSON_SENTENCES if person else FIRST_HOP_SENTENCES
+    for rank, item in enumerate(s for s in ranked[:reach] if s.score > 0):
         for name in extract.names(item.text, tails=False):
             folded = name.casefold()
             if len(name) < 3 or folded in asked or any(folded in s.casefold() or s.casefold() in folded
                                                        for s in plan.subjects):
                 continue
+            if rank >= FIRST_HOP_SENTENCES and not extract.person_like(name):
+                continue
             hops.setdefault(name, Hop(name, rank, item))
-    ordered = sorted(hops.values(), key=lambda hop: (hop.rank, hop.via.text.find(hop.entity)))
+    ordered = sorted(hops.values(), key=lambda hop: (person and not extract.person_like(hop.entity),
+                                                     hop.rank, hop.via.text.find(hop.entity)))
     return ordered[:BRIDGE_ENTITIES]
+
+
+def describes_person(plan: QuestionPlan) -> bool:
+    """Does the phrase describing the unnamed entity name a kind of person ("the woman who",
+    "the director of", "the former Indian cricketer who")?"""
+    return any(HEAD_NOUN_TYPES.get(t) == "person" or t in PERSON_ROLES for t in description_terms(plan))
 
 
 def second_hop_plan(plan: QuestionPlan, hop: Hop) -> QuestionPlan:
@@ -108,14 +124,16 @@ def description_terms(plan: QuestionPlan) -> list[str]:
 
 def description_fit(plan: QuestionPlan, hop: Hop, focused: EvidencePool) -> float:
     """How well what the document says of the entity matches how the question describes it
-    ("the actress who starred in X": is it said to be an actress, to star?), 1/(n+1) to 1."""
+    ("the actress who starred in X": is it said to be an actress, to star? is it a person's
+    name?), 1/(2(n+1)) to 1."""
     subject_words = {t for s in plan.subjects for t in extract.terms(s)}
     wanted = {extract.stem(t) for t in description_terms(plan) if t not in subject_words}
+    person = 1.0 if not describes_person(plan) or extract.person_like(hop.entity) else 0.5
     if not wanted:
-        return 1.0
+        return person
     said = " ".join([hop.via.text] + [item.text for item in focused.items.values() if names_subject(item.text, hop.entity)])
     found = wanted & {extract.stem(t) for t in extract.terms(said)}
-    return (1 + len(found)) / (1 + len(wanted))
+    return person * (1 + len(found)) / (1 + len(wanted))
 
 
 PARAGRAPH_REACH = 1500  # characters after a sentence naming the entity that may still be about it
