@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-import regex
 from dataclasses import dataclass
 from typing import Iterable
+
+import regex
+
+from lcagent.query.lexicon import STOPWORDS as LEXICON_STOPWORDS
 
 # Sentence ends: punctuation, blank lines, list items, and the end of a heading (a short line
 # without closing punctuation followed by a capitalised line).
@@ -19,14 +22,8 @@ _SENTENCE_END = regex.compile(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers him his how i if in into is it its itself just me more most my no nor not
-    now of off on once only or other our out over own same she should so some such than that the their
-    them then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours mentioned provided text document""".split()
-)
+# the question lexicon's stopwords, and the words RULER-style questions use to point at the text
+STOPWORDS = LEXICON_STOPWORDS | frozenset("mentioned provided text document".split())
 
 
 @dataclass(frozen=True)
