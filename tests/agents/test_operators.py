@@ -195,3 +195,15 @@ def test_both_is_left_to_the_model_when_one_subject_is_not_said_to_be_so(tmp_pat
     assert len(runner.calls) == 1  # the model decided, from evidence about both
     prompt = runner.calls[0].messages[-1].content
     assert "George Archainbaud" in prompt and "Kell Motors" in prompt
+
+
+def test_same_nationality_compares_what_each_subjects_sentences_say(tmp_path, ask):
+    path = tmp_path / "lives.txt"
+    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in LIVES), encoding="utf-8")
+    answer = ask(path, "Were George Archainbaud and Ralph Murphy of the same nationality?")
+    assert answer.text == "yes"  # a "French-born American" is American
+    assert {c.page_index for c in answer.citations} == {1, 2}
+    other = tmp_path / "artists.txt"
+    other.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in (
+        "Ilse Marrow is a Danish magician and director.", "Karel Vos (1950-2011) was a Dutch painter.")), encoding="utf-8")
+    assert ask(other, "Are Ilse Marrow and Karel Vos from the same country?").text == "no"

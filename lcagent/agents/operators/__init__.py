@@ -12,7 +12,7 @@ import re
 from lcagent.agents.base import AgentContext
 from lcagent.agents.evidence import EvidencePool
 from lcagent.agents.operators.bridge import bridge
-from lcagent.agents.operators.compare import compare, shared
+from lcagent.agents.operators.compare import compare, same_nationality, shared
 from lcagent.agents.operators.counting import count, top_k
 from lcagent.agents.operators.links import follow_chain
 from lcagent.agents.operators.lookup import all_values, lookup, lookup_each
@@ -76,7 +76,7 @@ def read_plan(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, *, 
         if table is not None:
             return table
     if plan.intent in ("choose", "yes_no"):
-        compared = compare(plan, pool, context) or shared(plan, pool, context)
+        compared = compare(plan, pool, context) or same_nationality(plan, pool, context) or shared(plan, pool, context)
         if compared is not None:
             return compared
     if plan.intent == "bridge":

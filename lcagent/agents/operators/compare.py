@@ -18,7 +18,7 @@ from lcagent.agents.operators.lookup import names_subject
 from lcagent.agents.reader import Reading, cite
 from lcagent.agents.seeding import observe
 from lcagent.query import extract
-from lcagent.query.lexicon import AGE_WORDS, COMPARATIVES, MONTHS, NUMBER_WORDS
+from lcagent.query.lexicon import AGE_WORDS, COMPARATIVES, MONTHS, NATIONALITIES, NUMBER_WORDS
 from lcagent.query.plan import QuestionPlan
 
 _MONTH_NUMBER = {name: n for n, name in enumerate(MONTHS[:12], start=1)}
@@ -103,6 +103,35 @@ def shared(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Rea
             return None
         cited.append(saying)
     return Reading("yes", [cite(item) for item in cited], note="each subject's sentence says it")
+
+
+_SAME = re.compile(r"\b(?:the )?same (nationality|country|citizenship)\b|\bboth (?:from|of) the same country\b", re.I)
+
+
+def same_nationality(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Reading | None:
+    """"Were A and B of the same nationality?": the nationality each subject's own sentences give
+    first ("an American director"), compared; None when either gives none."""
+    if plan.intent != "yes_no" or len(plan.subjects) != 2 or not _SAME.search(plan.question):
+        return None
+    found: list[tuple[str, EvidenceItem]] = []
+    for subject in plan.subjects:
+        focused = _about(pool, subject)
+        if not focused.items:
+            observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
+            focused = _about(pool, subject)
+        # the sentence that opens the subject's own paragraph says what it is; take the earliest naming it
+        ordered = sorted(focused.items.values(), key=lambda item: (item.doc_id, item.char_start))
+        # ("French-born American": born in France, American)
+        said = next(((m.group(0), item) for item in ordered for m in re.finditer(r"\b[A-Z][a-z]+\b(?!-born)", item.text)
+                     if m.group(0).lower() in NATIONALITIES), None)
+        if said is None:
+            context.trace.note("same", {"subject": subject, "nationality": None})
+            return None
+        found.append((said[0].lower(), said[1]))
+    context.trace.note("same", [{"subject": s, "nationality": n} for s, (n, _) in zip(plan.subjects, found)])
+    answer = "yes" if found[0][0] == found[1][0] else "no"
+    return Reading(answer, [cite(item) for _, item in found],
+                   note="; ".join(f"{s}: {n}" for s, (n, _) in zip(plan.subjects, found)))
 
 
 def _about(pool: EvidencePool, option: str) -> EvidencePool:
