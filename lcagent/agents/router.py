@@ -34,8 +34,11 @@ def choose(plan: QuestionPlan, *, document_tokens: int, context_window: int, rea
         return Route("tools", f"a chain of links between named things, followed hop by hop with grep ({size})")
     if fits and reader == "generative":
         return Route("full", f"the whole document fits the window ({size})")
-    if plan.intent == "bridge" and not fits:
+    if plan.intent == "bridge" and not fits and reader == "generative":
         return Route("hypergraph", f"a multi-hop question: entities found in each hop steer the next retrieval ({size})")
+    if plan.intent == "bridge":
+        # a small model cannot steer a memory; the bridge operator greps each hop itself
+        return Route("tools", f"a multi-hop question: the entity the first hop names is looked up in a second ({size})")
     # a change or comparison told in prose ("how did prices change from 2019 to 2023?"); yes/no and
     # choices about several things stay with tools, whose seeding searches each thing and whose
     # reader sees evidence about each
