@@ -152,6 +152,10 @@ class EvidencePool:
     def page_text(self, doc_id: str, index: int) -> str:
         return self._page(doc_id, index).text
 
+    def page(self, doc_id: str, index: int) -> Page:
+        """The page (cached: a pool asks for the same few pages many times)."""
+        return self._page(doc_id, index)
+
     def _page_sentences(self, page: Page) -> list:
         key = (page.doc_id, page.index)
         if key not in self._sentences:

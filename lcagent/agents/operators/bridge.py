@@ -158,7 +158,7 @@ def _same_paragraph(pool: EvidencePool, anchor: EvidenceItem, item: EvidenceItem
         return False
     if not 0 < item.char_start - anchor.char_start <= PARAGRAPH_REACH:
         return False
-    page = pool.workspace.page(item.doc_id, item.page_index)
+    page = pool.page(item.doc_id, item.page_index)
     between = page.text[anchor.char_start - page.char_start: item.char_start - page.char_start]
     return "\n" not in between.strip()
 
