@@ -137,8 +137,9 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
         continues = i > 0 and _capitalised(tokens[i - 1][0])  # "Marrow" in "Ilse Marrow" is not a name of its own
         if _capitalised(token) and not continues and kind != "date":
             end = i
-            while end < len(tokens) and _capitalised(tokens[end][0]) and not in_question[end]:
-                end += 1
+            while end < len(tokens) and (_capitalised(tokens[end][0]) and not in_question[end]
+                                         or _initial_dot(tokens, end)):
+                end += 1  # "Edwin L. Marin": an initial's period stays inside the name
             text = item.text[tokens[i][1]: tokens[end - 1][1] + len(tokens[end - 1][0])]
             score = 1.0 / (1 + distance(i)) + after_bonus(i) + (W.TYPE_MATCH if wanted == "name" else W.NAME_OTHER)
             if plan.answer_type == "person" and end - i == 1:
@@ -202,6 +203,13 @@ def _free_runs(tokens, in_question) -> list[tuple[int, int]]:
         if begin < end:
             trimmed.append((begin, end))
     return trimmed
+
+
+def _initial_dot(tokens: list[tuple[str, int]], index: int) -> bool:
+    """Is ``tokens[index]`` the period of an initial inside a name ("L." in "Edwin L. Marin")?"""
+    previous = tokens[index - 1][0] if index > 0 else ""
+    return (tokens[index][0] == "." and len(previous) == 1 and previous.isupper()
+            and index + 1 < len(tokens) and _capitalised(tokens[index + 1][0]))
 
 
 def _capitalised(token: str) -> bool:

@@ -117,6 +117,7 @@ def test_a_name_opening_the_sentence_is_a_whole_candidate():
     sentence = "Ilse Marrow (born 3 April 1961), known by her stage name Lumen, is a Danish-Dutch magician and director."
     assert best("Who was known by the stage name Lumen?", sentence) == "Ilse Marrow"
     assert "April" not in [c.text for c in candidates(EvidenceItem("d", 1, "1", 0, sentence, 1.0), analyse("Who was known as Lumen?"))][:2]
+    assert best("Who directed Johnny Angel?", "Johnny Angel is a 1945 film directed by Edwin L. Marin.") == "Edwin L. Marin"
 
 
 def test_a_when_question_gets_the_whole_date_a_year_question_the_year():
