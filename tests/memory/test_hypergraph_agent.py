@@ -36,7 +36,10 @@ def test_multi_hop_question_deepens_through_the_chain_and_cites_the_last_hop(fil
     runner = ScriptedRunner(fn=extractor)
     answer = api.ask(doc.id, QUESTION, model=runner, workspace=ws, strategy="hypergraph")
     assert answer.text == "Ilse Marrow"
-    assert [(c.page_index, c.quote) for c in answer.citations] == [(6, "Northern Tide was directed by Ilse Marrow, who also wrote the script.")]
+    # the bridge cites both hops: the sentence naming the film through its lead actor, then the answer's
+    assert [(c.page_index, c.quote) for c in answer.citations] == [
+        (4, "The lead actor of Northern Tide was Karel Vos, in his first film role."),
+        (6, "Northern Tide was directed by Ilse Marrow, who also wrote the script.")]
     rounds = rounds_of(ws, answer.run_id)
     assert rounds[0]["queries"] == ["Oslo directed film lead actor born", "directed film lead actor born oslo"]
     assert rounds[0]["decision"] == "deepen" and "Karel Vos" in rounds[0]["next"] and "Northern Tide" in rounds[0]["next"]
