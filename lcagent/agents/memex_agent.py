@@ -1,6 +1,8 @@
 """``--strategy memex``: a tool agent whose working context stays small.
 
-Every full tool output is archived in the indexed experience memory (``lcagent.memory.memex``);
+Every full output of a tool the agent calls while gathering is archived in the indexed
+experience memory (``lcagent.memory.memex``; the greps a reading operator makes for a second hop
+are not: they are traced, and the finding the reading leads to is archived);
 the model sees only the question, a compact index map, one-line summaries that name indices,
 and a status line ``working context: N/BUDGET tokens``. It may *recall* an index (exact text
 back) or *compress* (a summary that keeps every live index; the summarised notes are archived

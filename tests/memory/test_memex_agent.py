@@ -46,8 +46,11 @@ def test_model_sees_index_map_and_status_never_full_outputs_and_recall_is_exact(
     store = MemexStore(ws.db)
     entries = store.entries(doc.id)
     tool_entries = [e for e in entries if e.source == "tool"]
-    # every tool output was archived whole, under the call that produced it
-    traced = [s for s in load_run(ws, answer.run_id)[1] if s.kind == "tool"]
+    # every tool output of the gathering loop was archived whole, under the call that produced it
+    # (the reader's own greps for a bridge's second hop come after the "evidence" note)
+    steps = load_run(ws, answer.run_id)[1]
+    gathered = next(n for n, s in enumerate(steps) if s.kind == "note" and s.name == "evidence")
+    traced = [s for s in steps[:gathered] if s.kind == "tool"]
     assert [e.content for e in tool_entries] == [s.output["text"] for s in traced]
     assert [e.key.split(" ")[0] for e in tool_entries] == [s.name for s in traced]
     actions = [c for c in runner.calls if isinstance(c.constraint, JsonSchema)]
