@@ -207,3 +207,16 @@ def test_same_nationality_compares_what_each_subjects_sentences_say(tmp_path, as
     other.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in (
         "Ilse Marrow is a Danish magician and director.", "Karel Vos (1950-2011) was a Dutch painter.")), encoding="utf-8")
     assert ask(other, "Are Ilse Marrow and Karel Vos from the same country?").text == "no"
+
+
+def test_a_paragraph_under_a_heading_is_about_the_heading(tmp_path, ask):
+    """Encyclopedia layout: the heading names the option, the paragraph uses a fuller name."""
+    path = tmp_path / "entries.txt"
+    path.write_text(
+        "Document 1:\nAda Lindqvist\nAda Maria Lindqvist (3 April 1901 – 9 May 1977) was a Swedish lighthouse keeper.\n\n"
+        + " ".join(FILLER * 3) + "\n\n"
+        "Document 2:\nTomas Brenning\nTomas Erik Brenning (12 June 1894 – 2 March 1960) was a Danish keeper.\n\n"
+        + " ".join(FILLER * 3), encoding="utf-8")
+    answer = ask(path, "Who was born first, Ada Lindqvist or Tomas Brenning?")
+    assert answer.text == "Tomas Brenning"
+    assert any("12 June 1894" in c.quote for c in answer.citations)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from lcagent.agents import weights as W
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidenceItem, EvidencePool, TermWeights
-from lcagent.agents.operators.lookup import names_subject
+from lcagent.agents.operators.lookup import about_entity, names_subject
 from lcagent.agents.reader import Reading, cite, extractive
 from lcagent.agents.seeding import observe
 from lcagent.query import extract
@@ -68,9 +68,8 @@ def bridge_entities(plan: QuestionPlan, pool: EvidencePool) -> list[Hop]:
     """Names in the best sentences about what the question names, that the question does not name."""
     ranked = pool.ranked(40)
     if plan.subjects:
-        anchors = [item for item in pool.items.values() if any(names_subject(item.text, s) for s in plan.subjects)]
-        naming = [item for item in ranked if item in anchors or any(names_subject(item.before, s) for s in plan.subjects)
-                  or any(_same_paragraph(pool, anchor, item) for anchor in anchors)]
+        about = {item.key() for s in plan.subjects for item in about_entity(pool, s).items.values()}
+        naming = [item for item in pool.ranked(40) if item.key() in about]
         ranked = naming or ranked
     asked = plan.question.casefold()
     person = describes_person(plan)
@@ -136,31 +135,13 @@ def description_fit(plan: QuestionPlan, hop: Hop, focused: EvidencePool) -> floa
     return person * (1 + len(found)) / (1 + len(wanted))
 
 
-PARAGRAPH_REACH = 1500  # characters after a sentence naming the entity that may still be about it
-
-
 def _about(pool: EvidencePool, entity: str, weights: TermWeights) -> EvidencePool:
-    """The pool's sentences about ``entity``, scored afresh by the second hop's words: those
-    naming it, and those after one that does in the same paragraph (an encyclopedia paragraph
-    names its subject once: "As of 2010, the county population was 9,984")."""
+    """The pool's sentences about ``entity``, scored afresh by the second hop's words."""
     focused = EvidencePool(pool.workspace, weights)
     focused.prior = pool.prior
-    anchors = [item for item in pool.items.values() if names_subject(item.text, entity)]
-    for item in pool.items.values():
-        if item in anchors or (item.before and names_subject(item.before, entity)) \
-                or any(_same_paragraph(pool, anchor, item) for anchor in anchors):
-            focused.add_text(item.doc_id, item.text, item.char_start, item.source)
+    for item in about_entity(pool, entity).items.values():
+        focused.add_text(item.doc_id, item.text, item.char_start, item.source)
     return focused
-
-
-def _same_paragraph(pool: EvidencePool, anchor: EvidenceItem, item: EvidenceItem) -> bool:
-    if item.doc_id != anchor.doc_id or item.page_index != anchor.page_index:
-        return False
-    if not 0 < item.char_start - anchor.char_start <= PARAGRAPH_REACH:
-        return False
-    page = pool.page(item.doc_id, item.page_index)
-    between = page.text[anchor.char_start - page.char_start: item.char_start - page.char_start]
-    return "\n" not in between.strip()
 
 
 def _restates(answer: str, plan: QuestionPlan, hop: Hop) -> bool:

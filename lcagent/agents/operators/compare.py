@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lcagent.agents.base import AgentContext, Progress
 from lcagent.agents.evidence import EvidenceItem, EvidencePool
-from lcagent.agents.operators.lookup import names_subject
+from lcagent.agents.operators.lookup import about_entity
 from lcagent.agents.reader import Reading, cite
 from lcagent.agents.seeding import observe
 from lcagent.query import extract
@@ -60,11 +60,11 @@ def compare(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Re
     measure, wins = how
     values: list[Value] = []
     for option in options:
-        focused = _about(pool, option)
+        focused = about_entity(pool, option)
         if not focused.items:
             context.progress(Progress("grep", option))
             observe(context.use_tool("grep", {"pattern": option, "literal": True}), pool, "grep")
-            focused = _about(pool, option)
+            focused = about_entity(pool, option)
         value = _value(option, focused, plan, measure)
         if value is None:
             context.trace.note("compare", {"option": option, "value": None})
@@ -92,10 +92,10 @@ def shared(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Rea
         return None
     cited: list[EvidenceItem] = []
     for subject in subjects:
-        focused = _about(pool, subject)
+        focused = about_entity(pool, subject)
         if not focused.items:
             observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
-            focused = _about(pool, subject)
+            focused = about_entity(pool, subject)
         saying = next((item for item in focused.ranked(20)
                        if predicate <= {extract.stem(t) for t in extract.terms(f"{item.before} {item.text}")}), None)
         if saying is None:
@@ -115,10 +115,10 @@ def same_nationality(plan: QuestionPlan, pool: EvidencePool, context: AgentConte
         return None
     found: list[tuple[str, EvidenceItem]] = []
     for subject in plan.subjects:
-        focused = _about(pool, subject)
+        focused = about_entity(pool, subject)
         if not focused.items:
             observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
-            focused = _about(pool, subject)
+            focused = about_entity(pool, subject)
         # the sentence that opens the subject's own paragraph says what it is; take the earliest naming it
         ordered = sorted(focused.items.values(), key=lambda item: (item.doc_id, item.char_start))
         # ("French-born American": born in France, American)
@@ -132,12 +132,6 @@ def same_nationality(plan: QuestionPlan, pool: EvidencePool, context: AgentConte
     answer = "yes" if found[0][0] == found[1][0] else "no"
     return Reading(answer, [cite(item) for _, item in found],
                    note="; ".join(f"{s}: {n}" for s, (n, _) in zip(plan.subjects, found)))
-
-
-def _about(pool: EvidencePool, option: str) -> EvidencePool:
-    """Sentences naming the option, or opening with a pronoun right after one that does."""
-    return pool.subset(lambda item: names_subject(item.text, option)
-                       or bool(item.before) and names_subject(item.before, option))
 
 
 def _value(option: str, focused: EvidencePool, plan: QuestionPlan, measure: str) -> Value | None:

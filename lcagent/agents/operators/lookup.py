@@ -56,6 +56,54 @@ def about(pool: EvidencePool, subject: str, *, nearby: bool = False) -> Evidence
     return pool.subset(keep)
 
 
+PARAGRAPH_REACH = 1500  # characters after a sentence naming a subject that may still be about it
+HEADING_WORDS = 8  # a line this short without closing punctuation is a heading
+
+
+def about_entity(pool: EvidencePool, entity: str) -> EvidencePool:
+    """The sentences about ``entity``: those naming it, those opening with a pronoun after one
+    that does, and the rest of the paragraph a sentence naming it opens (an encyclopedia
+    paragraph names its subject once: "As of 2010, the county population was 9,984") or a
+    heading naming it stands over ("Arthur Conan Doyle" over "Sir Arthur Ignatius Conan Doyle
+    (22 May 1859 - ...)": the paragraph is read into the pool)."""
+    anchors = [item for item in pool.items.values() if names_subject(item.text, entity)]
+    for anchor in anchors:
+        if _heading(anchor):
+            _read_paragraph_under(pool, anchor)
+    return pool.subset(lambda item: item in anchors or (bool(item.before) and names_subject(item.before, entity))
+                       or any(in_paragraph_of(pool, anchor, item) for anchor in anchors))
+
+
+def in_paragraph_of(pool: EvidencePool, anchor: EvidenceItem, item: EvidenceItem) -> bool:
+    """Is ``item`` later in the paragraph ``anchor`` opens (or under the heading ``anchor`` is)?"""
+    if item.doc_id != anchor.doc_id or item.page_index != anchor.page_index:
+        return False
+    if not 0 < item.char_start - anchor.char_start <= PARAGRAPH_REACH:
+        return False
+    page = pool.page(item.doc_id, item.page_index)
+    between = page.text[anchor.char_start - page.char_start: item.char_start - page.char_start]
+    if _heading(anchor):
+        between = between[len(anchor.text):].lstrip("\n")
+    return "\n" not in between.strip()
+
+
+def _heading(item: EvidenceItem) -> bool:
+    """Does the sentence end with a heading line ("Document 4:\nArthur Conan Doyle")?"""
+    last = item.text.strip().split("\n")[-1].strip()
+    return 0 < len(last.split()) <= HEADING_WORDS and last[-1:] not in ".!?:;,"
+
+
+def _read_paragraph_under(pool: EvidencePool, heading: EvidenceItem) -> None:
+    page = pool.page(heading.doc_id, heading.page_index)
+    start = heading.char_start - page.char_start + len(heading.text)
+    rest = page.text[start:]
+    body = rest.lstrip("\n")
+    if len(rest) - len(body) > 2 or not body:
+        return  # a blank line and more: the heading stands over nothing here
+    line = body.split("\n", 1)[0][:PARAGRAPH_REACH]
+    pool.add_text(heading.doc_id, line, page.char_start + start + (len(rest) - len(body)), "read")
+
+
 def lookup(plan: QuestionPlan, pool: EvidencePool, runner: Runner | None) -> Reading:
     """One fact: read from all the evidence; the subject's idf weight ranks sentences about it first."""
     return extractive(pool, plan, runner)
