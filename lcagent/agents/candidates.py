@@ -126,7 +126,9 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             kind = "phrase"  # "April" answers no "which year"
         if kind:
             score = 1.0 / (1 + distance(i)) + after_bonus(i)
-            score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) else W.TYPE_OTHER
+            # a code asked for is often all digits ("For X, use 3849190")
+            score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) \
+                or (wanted == "id" and kind == "number") else W.TYPE_OTHER
             if plan.unit and kind in ("number", "date") and _beside(tokens, i, plan.unit):
                 score += W.BESIDE_UNIT  # "219 steps" answers "how many steps"
             text = token.rstrip(".,")

@@ -218,7 +218,8 @@ def _repeated_question(lowered: str) -> bool:
 
 def _asks_every_value(lowered: str, head: str | None) -> bool:
     if re.search(r"\b(?:all|every|each)\b(?! (?:of )?(?:the )?(?:following|options))|\blist (?:the|of)\b|\benumerate\b"
-                 r"|\b(?:full|complete|whole|entire) (?:set|list|range)\b", lowered):
+                 r"|\b(?:full|complete|whole|entire) (?:set|list|range)\b"
+                 r"|\b(?:several|multiple|many|various) (?:\w+ )?(?:values|numbers|codes|entries|ids)\b|\bwhich ones\b", lowered):
         return True
     # a plural typed head with one subject: "what are the values of X?", "which numbers are attached to X?"
     if not head:

@@ -133,7 +133,7 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
 
 
 _KEY_BEFORE = re.compile(
-    r"(?:^|[,:;(\[\"“'‘]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
+    r"(?:^|[,:;?(\[\"“'‘/]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
     r"key|keys|called|named|labelled|labeled|between|that|which|who|can|could|will|would|should|may|must|might|shall|"
     r"host|service|services|tenant|tenants|user|users|variable|register|file)|[-*•])\s*$", re.I)
 

@@ -78,6 +78,7 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"(?=.*(?:(?<![\w-])(?:most|least)\s+(?:\w+\s+)?(?:common|commonly|frequent|frequently|often|used|repeated|recurring|"
          r"popular|occurring|requested|mentioned|cited)\b|\bcommonest\b|\bhighest (?:counts?|frequenc\w*)\b"
          r"|\bby (?:frequency|count|occurrences)\b|\bword frequenc\w*"
+         r"|\b(?:more|oftener|more often) than any other\b|\bthe (?:greatest|largest|highest|biggest) number of times\b"
          r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most(?![\w-])"
          r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred) (?:\w+ )?by\b|\bwhat are the top \w+\b|\bfrequency:))"
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
@@ -130,14 +131,16 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"receives|inherit|inherits|share|shares|get|gets) (?:the )?(?:same )?(?:value|number)\b"
          r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b"
          # the value is the key: "which registers are loaded with 4471?", "what names hold 88?"
-         r"|^(?:which|what)\s+(?:of (?:the )?)?(?:\w+\s+)?(?:variables?|vars?|registers?|names?|cells?|counters?|slots?|"
+         r"|\bholders? of \d[\d,.]*(?![\w.])"
+         r"|(?:^|,\s*)(?:which|what)\s+(?:of (?:the )?)?(?:\w+\s+)?(?:variables?|vars?|registers?|names?|cells?|counters?|slots?|"
          r"fields?|constants?|symbols?)\b.*\b(?:assigned|loaded with|set to|hold|holds|held|equal|equals|contain|contains|"
          r"store|stores|get|gets|receive|receives|carry|carries|have|has)\s+(?:the (?:value|number) )?\d[\d,.]*(?![\w.])",
          "chain",
          ("which variables end up holding 12345?", "find all variables that are assigned the value 4821",
           "which registers are loaded with 4471?", "which of the counters were set to 315?",
           "which registers carry the value that r1 was loaded with?", "what value does z end up holding?",
-          "where does z's value originally come from?"),
+          "where does z's value originally come from?", "holders of 5120?",
+          "when the assignments are over, which names contain 901?"),
          ("what do a, b and c carry?",)),
 )
 

@@ -9,7 +9,7 @@ from lcagent.query import extract
 from lcagent.query.lexicon import DOCUMENT_PARTS, NUMBER_WORDS, QUESTION_WORDS, STOPWORDS
 
 COORDINATOR = (r"(?:\s*,\s*(?:and|&|as well as|plus|along with|together with)?\s*|\s+(?:and|&|as well as|plus|along with|"
-               r"together with)\s+|\s*;\s*|\s*\n\s*(?:[-*•]|\d+[.)])?\s*|\s*/\s*)(?:(?:for|of|to|about|in|on|from)\s+)?")
+               r"together with)\s+|\s*;\s*|\s*\n\s*(?:[-*•]|\d+[.)])?\s*|\s+(?:[-*•]|\d+[.)])\s+|\s*/\s*)(?:(?:for|of|to|about|in|on|from)\s+)?")
 _LIST_LEAD = re.compile(r":\s*(?:\n\s*)?(?:[-*•]\s*)?")
 
 

@@ -220,3 +220,26 @@ def test_a_paragraph_under_a_heading_is_about_the_heading(tmp_path, ask):
     answer = ask(path, "Who was born first, Ada Lindqvist or Tomas Brenning?")
     assert answer.text == "Tomas Brenning"
     assert any("12 June 1894" in c.quote for c in answer.citations)
+
+
+def test_a_word_capitalised_only_because_it_opens_the_question_is_not_required(tmp_path, ask):
+    path = _document(tmp_path, ["The access code assigned to amber-fox is 4417203."])
+    answer = ask(path, "Somewhere in here there's a code for amber-fox. What is it?")
+    assert answer.text == "4417203"
+    # a subject the text never names anywhere else in the question still means "not found"
+    assert not ask(path, "What code does Zorblax give amber-fox?").found
+
+
+def test_a_chain_run_into_the_text_around_it_without_full_stops(tmp_path, ask):
+    """Links pasted into other lines ("SET QX1 = 5150 Materials readily ..."): only the codes and
+    values are linked; the capitalised words they were run into are not holders."""
+    path = tmp_path / "run_on.txt"
+    path.write_text("\n".join([
+        "SET QX1 = 5150 Materials readily available in the area dictate the construction",
+        "Tide tables are posted beside the harbour office door every morning",
+        "SET QX2 = SET QX1 Information about how to read the charts is kept upstairs",
+        "SET QX3 = SET QX2 Deprecated Harbour Office notes are filed in the basement",
+        "Gulls gather on the breakwater whenever the wind turns to the east",
+    ] * 1), encoding="utf-8")
+    answer = ask(path, "Once every copy has been made, which names hold 5150?")
+    assert answer.found and set(answer.text.split(", ")) == {"QX1", "QX2", "QX3"}

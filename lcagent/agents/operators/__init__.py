@@ -33,6 +33,12 @@ def absent_subjects(plan: QuestionPlan, context: AgentContext) -> Reading | None
     workspace, doc_ids = context.workspace, context.doc_ids
     if plan.intent in _NEEDS_SUBJECTS and plan.subjects:
         missing = [s for s in plan.subjects if not mentions(workspace, s, doc_ids)]
+        opening = [s for s in missing if _opens_sentence(plan.question, s)]
+        if opening and len(opening) < len(plan.subjects) and len(missing) == len(opening):
+            # "Somewhere in here there's a number for X", "Cross-referencing IDs here. For X, ...":
+            # capitalised only because it opens a sentence, and not in the text: no subject
+            context.trace.note("ignored sentence openers", opening)
+            missing = []
         if missing and (plan.intent != "multi_lookup" or len(missing) == len(plan.subjects)):
             context.trace.note("absent subjects", missing)
             return not_found(f"the document never mentions {', '.join(repr(m) for m in missing)}")
@@ -41,6 +47,11 @@ def absent_subjects(plan: QuestionPlan, context: AgentContext) -> Reading | None
         context.trace.note("absent qualifiers", years)
         return not_found(f"the document never mentions {' or '.join(years)}")
     return None
+
+
+def _opens_sentence(question: str, subject: str) -> bool:
+    at = question.find(subject)
+    return at == 0 or (at > 0 and question[:at].rstrip()[-1:] in (".", "!", "?", ":"))
 
 
 def mentions(workspace, text: str, doc_ids) -> bool:

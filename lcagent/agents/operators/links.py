@@ -22,6 +22,7 @@ from lcagent.tools.text import sentences
 MAX_HOPS = 12
 MAX_THINGS_PER_LINK = 3  # a sentence naming more things is a list or prose, not a stated link
 MAX_NODES = 40
+LINK_REACH = 16  # characters between a node and a thing it is linked to, in a crowded sentence
 
 
 @dataclass
@@ -62,7 +63,8 @@ def explore(start: str, context: AgentContext) -> Chain:
         for node in frontier:
             context.progress(Progress("follow", node, hop))
             for thing, kind, citation in _links(node, context):
-                if thing in seen or len(seen) >= MAX_NODES or not _rare(thing, context):
+                if thing in seen or any(_same(thing, s) for s in seen) or len(seen) >= MAX_NODES \
+                        or not _rare(thing, context):
                     continue
                 seen.add(thing)
                 chain.order.append(thing)
@@ -89,6 +91,22 @@ def _links(node: str, context: AgentContext):
             # plain lower-case compounds ("start-up") are words in prose, not things a chain links
             things = {k: v for k, v in extract.entities(span.text, limit=8).items()
                       if not _same(k, node) and not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", k)}
+            if len(things) > MAX_THINGS_PER_LINK - 1:
+                # a link run into other text with no full stop ("VAR B = VAR A Information about
+                # ..."): only the things right beside the node are linked to it
+                # , and only code-like ones (a capitalised word of the text around is no register)
+                places = [m.start() for m in re.finditer(re.escape(node), span.text)]
+                things = {k: v for k, v in things.items() if _code_like(k) and any(
+                    abs(m.start() - at) <= LINK_REACH + len(node) for m in re.finditer(re.escape(k), span.text)
+                    for at in places)}
+            if _code_like(node):
+                # a chain of codes and values links codes and values, not the words around them
+                things = {k: v for k, v in things.items() if _code_like(k)}
+            # a thing right after the node with nothing between is the text it was run into
+            at = span.text.find(node)
+            things = {k: v for k, v in things.items()
+                      if not re.fullmatch(r"\s*", span.text[at + len(node): max(at + len(node), span.text.find(k))])
+                      or span.text.find(k) < at}
             if not things or len(things) > MAX_THINGS_PER_LINK - 1:
                 continue
             quote = " ".join(span.text.split())
@@ -97,7 +115,14 @@ def _links(node: str, context: AgentContext):
 
 
 def _same(a: str, b: str) -> bool:
-    return a == b or a in b.split() or b in a.split()
+    """One thing named twice: "VAR A" and "A", or "VAR A" run into the next word ("VAR A Information")."""
+    return a == b or a in b.split() or b in a.split() or re.search(rf"(?<!\S){re.escape(b)}(?!\S)", a) is not None \
+        or re.search(rf"(?<!\S){re.escape(a)}(?!\S)", b) is not None
+
+
+def _code_like(thing: str) -> bool:
+    return any(re.fullmatch(r"[A-Z0-9_-]{2,}|[A-Za-z]+\d+|\d[\d,.]*", word) and not word.isalpha() or word.isupper()
+               and len(word) >= 2 for word in thing.split())
 
 
 def _rare(thing: str, context: AgentContext) -> bool:
