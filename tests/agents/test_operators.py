@@ -243,3 +243,12 @@ def test_a_chain_run_into_the_text_around_it_without_full_stops(tmp_path, ask):
     ] * 1), encoding="utf-8")
     answer = ask(path, "Once every copy has been made, which names hold 5150?")
     assert answer.found and set(answer.text.split(", ")) == {"QX1", "QX2", "QX3"}
+
+
+def test_amounts_are_compared_with_their_scale(tmp_path, ask):
+    path = tmp_path / "results.txt"
+    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in (
+        "Kell Motors earned $5.2 billion in revenue last year.",
+        "Dunmore Cycles earned $900 million in revenue last year.")), encoding="utf-8")
+    answer = ask(path, "Which earned more revenue, Kell Motors or Dunmore Cycles?")
+    assert answer.text == "Kell Motors"

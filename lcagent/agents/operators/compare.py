@@ -32,6 +32,11 @@ _AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".
     sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")\b", re.I)
 
 
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+           "trillion": 1e12}
+_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|mn|k|m|b)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Value:
     option: str
@@ -200,4 +205,6 @@ def _amount(item: EvidenceItem, event: list[str]) -> tuple[tuple[float, ...], st
     value = NUMBER_WORDS.get(word)
     if value is None:
         value = float(word.replace(",", ""))
-    return (float(value),), best.group(0)
+    scale = _SCALE.match(text[best.end():])  # "$5.2 billion" against "$900 million"
+    shown = best.group(0) + (scale.group(0) if scale else "")
+    return (float(value) * (_SCALES[scale.group(1).lower()] if scale else 1.0),), shown.strip()
