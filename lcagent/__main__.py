@@ -1,7 +1,5 @@
 """``python -m lcagent`` runs the command line."""
 
-import sys
+from lcagent.cli import run
 
-from lcagent.cli import main
-
-sys.exit(main())
+run()

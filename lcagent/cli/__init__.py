@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -67,5 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The program: ``main``, then exit with its status. Once stopping on Ctrl-C, further presses
+    are ignored: one landing while worker pools shut down would only turn the exit into a
+    traceback from the interpreter's shutdown, and lose the status 130."""
+    code = main()
+    if code in (130, 143):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
