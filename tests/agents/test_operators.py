@@ -238,7 +238,7 @@ def test_a_chain_run_into_the_text_around_it_without_full_stops(tmp_path, ask):
         "SET QX1 = 5150 Materials readily available in the area dictate the construction",
         "Tide tables are posted beside the harbour office door every morning",
         "SET QX2 = SET QX1 Information about how to read the charts is kept upstairs",
-        "SET QX3 = SET QX2 Deprecated Harbour Office notes are filed in the basement",
+        "SET QX3 = SET QX2 On 23-24 August, between 2,000 and 3,000 visitors came to the harbour",
         "Gulls gather on the breakwater whenever the wind turns to the east",
     ] * 1), encoding="utf-8")
     answer = ask(path, "Once every copy has been made, which names hold 5150?")

@@ -91,27 +91,46 @@ def _links(node: str, context: AgentContext):
             # plain lower-case compounds ("start-up") are words in prose, not things a chain links
             things = {k: v for k, v in extract.entities(span.text, limit=8).items()
                       if not _same(k, node) and not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", k)}
-            if len(things) > MAX_THINGS_PER_LINK - 1:
-                # a link run into other text with no full stop ("VAR B = VAR A Information about
-                # ..."): only the things right beside the node are linked to it
-                # , and only code-like ones (a capitalised word of the text around is no register)
-                places = [m.start() for m in re.finditer(re.escape(node), span.text)]
-                things = {k: v for k, v in things.items() if _code_like(k) and any(
-                    abs(m.start() - at) <= LINK_REACH + len(node) for m in re.finditer(re.escape(k), span.text)
-                    for at in places)}
             if _code_like(node):
                 # a chain of codes and values links codes and values, not the words around them
                 things = {k: v for k, v in things.items() if _code_like(k)}
-            # a thing right after the node with nothing between is the text it was run into
-            at = span.text.find(node)
-            things = {k: v for k, v in things.items()
-                      if not re.fullmatch(r"\s*", span.text[at + len(node): max(at + len(node), span.text.find(k))])
-                      or span.text.find(k) < at}
-            if not things or len(things) > MAX_THINGS_PER_LINK - 1:
-                continue
+            if len(things) > MAX_THINGS_PER_LINK - 1:
+                # links run into other text with no full stop ("VAR B = VAR A On 23-24 August ..."):
+                # each occurrence of the node links the nearest thing on each side of it
+                groups = _beside(node, things, span.text)
+            else:
+                groups = [things]
             quote = " ".join(span.text.split())
-            for thing, kind in things.items():
-                yield thing, kind, Citation(hit.doc_id, hit.page_index, hit.page_label, quote)
+            for group in groups:
+                # a thing right after the node with nothing between is the text it was run into
+                at = span.text.find(node)
+                group = {k: v for k, v in group.items()
+                         if not re.fullmatch(r"\s*", span.text[at + len(node): max(at + len(node), span.text.find(k))])
+                         or span.text.find(k) < at}
+                if not group or len(group) > MAX_THINGS_PER_LINK - 1:
+                    continue
+                for thing, kind in group.items():
+                    # digits and separators ("23-24", "0-9") are a figure, never a holder
+                    kind = "number" if re.fullmatch(r"[\d,.\-–/]+", thing) else kind
+                    yield thing, kind, Citation(hit.doc_id, hit.page_index, hit.page_label, quote)
+
+
+def _beside(node: str, things: dict[str, str], text: str) -> list[dict[str, str]]:
+    """For each occurrence of ``node``, the nearest thing within reach before it and the nearest
+    after it ("VAR B = VAR A On 23-24 August": B, and 23-24 at most)."""
+    groups: list[dict[str, str]] = []
+    for place in (m.start() for m in re.finditer(re.escape(node), text)):
+        before, after = [], []
+        for thing in things:
+            for m in re.finditer(re.escape(thing), text):
+                if m.end() <= place and place - m.end() <= LINK_REACH:
+                    before.append((place - m.end(), thing))
+                elif m.start() >= place + len(node) and m.start() - place - len(node) <= LINK_REACH:
+                    after.append((m.start() - place - len(node), thing))
+        group = {min(side)[1]: things[min(side)[1]] for side in (before, after) if side}
+        if group:
+            groups.append(group)
+    return groups
 
 
 def _same(a: str, b: str) -> bool:
