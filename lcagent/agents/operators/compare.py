@@ -31,7 +31,6 @@ _END_EVENTS = ("die", "death", "dead", "kill", "close", "dissolv", "defunct", "e
 _AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".join(
     sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")\b", re.I)
 
-
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
            "trillion": 1e12}
 _SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|mn|k|m|b)\b", re.I)
@@ -65,12 +64,7 @@ def compare(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Re
     measure, wins = how
     values: list[Value] = []
     for option in options:
-        focused = about_entity(pool, option)
-        if not focused.items:
-            context.progress(Progress("grep", option))
-            observe(context.use_tool("grep", {"pattern": option, "literal": True}), pool, "grep")
-            focused = about_entity(pool, option)
-        value = _value(option, focused, plan, measure)
+        value = _value(option, _about(pool, option, context), plan, measure)
         if value is None:
             context.trace.note("compare", {"option": option, "value": None})
             return None
@@ -97,11 +91,7 @@ def shared(plan: QuestionPlan, pool: EvidencePool, context: AgentContext) -> Rea
         return None
     cited: list[EvidenceItem] = []
     for subject in subjects:
-        focused = about_entity(pool, subject)
-        if not focused.items:
-            observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
-            focused = about_entity(pool, subject)
-        saying = next((item for item in focused.ranked(20)
+        saying = next((item for item in _about(pool, subject, context).ranked(20)
                        if predicate <= {extract.stem(t) for t in extract.terms(f"{item.before} {item.text}")}), None)
         if saying is None:
             context.trace.note("shared", {"subject": subject, "says": None})
@@ -120,10 +110,7 @@ def same_nationality(plan: QuestionPlan, pool: EvidencePool, context: AgentConte
         return None
     found: list[tuple[str, EvidenceItem]] = []
     for subject in plan.subjects:
-        focused = about_entity(pool, subject)
-        if not focused.items:
-            observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
-            focused = about_entity(pool, subject)
+        focused = _about(pool, subject, context)
         # the sentence that opens the subject's own paragraph says what it is; take the earliest naming it
         ordered = sorted(focused.items.values(), key=lambda item: (item.doc_id, item.char_start))
         # ("French-born American": born in France, American)
@@ -137,6 +124,16 @@ def same_nationality(plan: QuestionPlan, pool: EvidencePool, context: AgentConte
     answer = "yes" if found[0][0] == found[1][0] else "no"
     return Reading(answer, [cite(item) for _, item in found],
                    note="; ".join(f"{s}: {n}" for s, (n, _) in zip(plan.subjects, found)))
+
+
+def _about(pool: EvidencePool, subject: str, context: AgentContext) -> EvidencePool:
+    """The sentences about ``subject``, grepping for it first when the pool holds none."""
+    focused = about_entity(pool, subject)
+    if not focused.items:
+        context.progress(Progress("grep", subject))
+        observe(context.use_tool("grep", {"pattern": subject, "literal": True}), pool, "grep")
+        focused = about_entity(pool, subject)
+    return focused
 
 
 def _value(option: str, focused: EvidencePool, plan: QuestionPlan, measure: str) -> Value | None:
@@ -161,15 +158,14 @@ def _time(item: EvidenceItem, event: list[str], plan: QuestionPlan) -> tuple[tup
     if lifespan:  # "(May 7, 1890 – February 20, 1959)": a beginning and an end
         side = lifespan.group(2) if ends else lifespan.group(1)
         return _date(side)
-    if event and not _mentions(text, event):
+    if event and not _places(text, event):
         return None  # a date in a sentence that does not name the event is some other date
     dates = [(m.start(), m) for m in _YEAR.finditer(text)]
     if not dates:
         return None
-    if event:
-        places = [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
-        if places:
-            dates.sort(key=lambda d: min(abs(d[0] - p) for p in places))
+    places = _places(text, event)
+    if places:
+        dates.sort(key=lambda d: min(abs(d[0] - p) for p in places))
     start = dates[0][0]
     return _date(text[max(0, start - 20): start + 4])
 
@@ -187,14 +183,15 @@ def _date(text: str) -> tuple[tuple[float, ...], str] | None:
     return ((float(years[-1]),), years[-1]) if years else None
 
 
-def _mentions(text: str, event: list[str]) -> bool:
-    return any(re.search(r"\b" + re.escape(e), text, re.I) for e in event)
+def _places(text: str, event: list[str]) -> list[int]:
+    """Where a word of the question's event (a stem: "die", "found") starts in ``text``."""
+    return [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
 
 
 def _amount(item: EvidenceItem, event: list[str]) -> tuple[tuple[float, ...], str] | None:
     """The amount nearest a word of the question ("five members", "a height of 310 m")."""
     text = item.text
-    places = [m.start() for t in event for m in re.finditer(r"\b" + re.escape(t), text, re.I)]
+    places = _places(text, event)
     if not places:
         return None
     amounts = [m for m in _AMOUNT.finditer(text) if not _YEAR.fullmatch(m.group(0))]
