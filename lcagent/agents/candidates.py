@@ -116,13 +116,14 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
 
     lower_case = item.page_words or set(LOWER_CASE_WORD.findall(f"{item.before} {item.text}"))
     asked_years = {y for q in plan.qualifiers for y in re.findall(r"(?:1[5-9]|20)\d\d", q)}
+    asks_year = _ASKS_YEAR.search(plan.question) is not None  # "which year": a year, not the whole date
     for i, (token, _) in enumerate(tokens):
         if in_question[i]:
             continue
         kind = token_kind(token)
         if kind == "date" and wanted == "number" and (asked_years or plan.qualifiers) and _DATE.match(token.rstrip(".,")):
             continue  # "total assets as of 2021": a year beside the figure is a column header, not the figure
-        if kind == "date" and wanted == "date" and _ASKS_YEAR.search(plan.question) and not _DATE.match(token.rstrip(".,")):
+        if kind == "date" and wanted == "date" and asks_year and not _DATE.match(token.rstrip(".,")):
             kind = "phrase"  # "April" answers no "which year"
         if kind:
             score = 1.0 / (1 + distance(i)) + after_bonus(i)
@@ -132,7 +133,7 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             if plan.unit and kind in ("number", "date") and _beside(tokens, i, plan.unit):
                 score += W.BESIDE_UNIT  # "219 steps" answers "how many steps"
             text = token.rstrip(".,")
-            if kind == "date" and wanted == "date" and not _ASKS_YEAR.search(plan.question):
+            if kind == "date" and wanted == "date" and not asks_year:
                 # "When was she born?" is answered by the whole date the sentence gives
                 text = extract.calendar_date_at(item.text, tokens[i][1]) or text
             found.append(Candidate(text, score, item, kind))

@@ -58,7 +58,8 @@ def bridge(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, runner
         context.trace.note("second hop", {"entity": hop.entity, "terms": list(second.terms),
                                           "answer": reading.text, "fit": round(fit, 2), "score": round(score, 3)})
         if best is None or score > best[0]:
-            citations = [cite(hop.via)] + [c for c in reading.citations if c.quote != cite(hop.via).quote]
+            via = cite(hop.via)
+            citations = [via] + [c for c in reading.citations if c.quote != via.quote]
             best = (score, Reading(reading.text, citations, note=f"through {hop.entity!r}: {reading.note}"))
     context.trace.note("bridge", {"answer": best[1].text, "score": round(best[0], 3)} if best else "no second hop answered")
     return best[1] if best else None
@@ -69,7 +70,7 @@ def bridge_entities(plan: QuestionPlan, pool: EvidencePool) -> list[Hop]:
     ranked = pool.ranked(40)
     if plan.subjects:
         about = {item.key() for s in plan.subjects for item in about_entity(pool, s).items.values()}
-        naming = [item for item in pool.ranked(40) if item.key() in about]
+        naming = [item for item in ranked if item.key() in about]
         ranked = naming or ranked
     asked = plan.question.casefold()
     person = describes_person(plan)

@@ -70,7 +70,8 @@ def about_entity(pool: EvidencePool, entity: str) -> EvidencePool:
     for anchor in anchors:
         if _heading(anchor):
             _read_paragraph_under(pool, anchor)
-    return pool.subset(lambda item: item in anchors or (bool(item.before) and names_subject(item.before, entity))
+    named = {anchor.key() for anchor in anchors}  # (an item's key, not its fields, says which sentence it is)
+    return pool.subset(lambda item: item.key() in named or (bool(item.before) and names_subject(item.before, entity))
                        or any(in_paragraph_of(pool, anchor, item) for anchor in anchors))
 
 
