@@ -101,9 +101,9 @@ def _links(node: str, context: AgentContext):
             else:
                 groups = [things]
             quote = " ".join(span.text.split())
+            at = span.text.find(node)
             for group in groups:
                 # a thing right after the node with nothing between is the text it was run into
-                at = span.text.find(node)
                 group = {k: v for k, v in group.items()
                          if not re.fullmatch(r"\s*", span.text[at + len(node): max(at + len(node), span.text.find(k))])
                          or span.text.find(k) < at}
@@ -134,14 +134,21 @@ def _beside(node: str, things: dict[str, str], text: str) -> list[dict[str, str]
 
 
 def _same(a: str, b: str) -> bool:
-    """One thing named twice: "VAR A" and "A", or "VAR A" run into the next word ("VAR A Information")."""
-    return a == b or a in b.split() or b in a.split() or re.search(rf"(?<!\S){re.escape(b)}(?!\S)", a) is not None \
-        or re.search(rf"(?<!\S){re.escape(a)}(?!\S)", b) is not None
+    """One thing named twice: "VAR A" and "A", or "VAR A" run into the next word ("VAR A Information"):
+    one is the other, or a whole-word run inside it."""
+    return _words_within(a, b) or _words_within(b, a)
+
+
+def _words_within(part: str, whole: str) -> bool:
+    return re.search(rf"(?<!\S){re.escape(part)}(?!\S)", whole) is not None
 
 
 def _code_like(thing: str) -> bool:
-    return any(re.fullmatch(r"[A-Z0-9_-]{2,}|[A-Za-z]+\d+|\d[\d,.]*", word) and not word.isalpha() or word.isupper()
-               and len(word) >= 2 for word in thing.split())
+    """Has ``thing`` a word shaped like a code or a value: capitals ("QX", "VAR"), letters with
+    digits ("R2", "QX1"), or a figure ("5150", "2,000")?"""
+    return any(word.isupper() and len(word) >= 2
+               or not word.isalpha() and re.fullmatch(r"[A-Z0-9_-]{2,}|[A-Za-z]+\d+|\d[\d,.]*", word)
+               for word in thing.split())
 
 
 def _rare(thing: str, context: AgentContext) -> bool:
