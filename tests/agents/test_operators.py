@@ -34,6 +34,13 @@ def _document(tmp_path, planted: list[str], *, pages: int = 12, seed: int = 7, n
     return path
 
 
+def _pages(path, pages):
+    """A document of the given pages, each padded with harbour filler (no planted facts in it)."""
+    filler = " ".join(FILLER * 3)
+    path.write_text("\f".join(f"{page} {filler}" for page in pages), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def ask(tmp_path):
     ws = Workspace(tmp_path / "ws")
@@ -141,9 +148,7 @@ def test_a_bridge_question_is_answered_through_the_entity_it_describes(tmp_path,
     """"the director of Harbour Lights" is never named in the question: the first hop finds him,
     the second reads where he was born; both sentences are cited, and a sentence about another
     director born elsewhere does not answer."""
-    path = tmp_path / "films.txt"
-    filler = " ".join(FILLER * 3)
-    path.write_text("\f".join(f"{page} {filler}" for page in BRIDGE_PAGES), encoding="utf-8")
+    path = _pages(tmp_path / "films.txt", BRIDGE_PAGES)
     answer = ask(path, "In which town was the director of Harbour Lights born?")
     assert answer.found
     assert answer.text == "Kilrush"
@@ -163,9 +168,7 @@ LIVES = [
 
 
 def test_a_comparison_looks_up_each_option_and_compares_the_values_in_code(tmp_path, ask):
-    path = tmp_path / "lives.txt"
-    filler = " ".join(FILLER * 3)
-    path.write_text("\f".join(f"{page} {filler}" for page in LIVES), encoding="utf-8")
+    path = _pages(tmp_path / "lives.txt", LIVES)
     died = ask(path, "Who died first, George Archainbaud or Ralph Murphy?")
     assert died.text == "George Archainbaud"
     assert {c.page_index for c in died.citations} == {1, 2}  # each option's sentence
@@ -176,17 +179,14 @@ def test_a_comparison_looks_up_each_option_and_compares_the_values_in_code(tmp_p
 
 
 def test_both_subjects_said_to_be_so_is_yes_each_cited(tmp_path, ask):
-    path = tmp_path / "lives.txt"
-    filler = " ".join(FILLER * 3)
-    path.write_text("\f".join(f"{page} {filler}" for page in LIVES), encoding="utf-8")
+    path = _pages(tmp_path / "lives.txt", LIVES)
     both = ask(path, "Are George Archainbaud and Ralph Murphy both film directors?")
     assert both.text == "yes"
     assert {c.page_index for c in both.citations} == {1, 2}
 
 
 def test_both_is_left_to_the_model_when_one_subject_is_not_said_to_be_so(tmp_path):
-    path = tmp_path / "lives.txt"
-    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in LIVES), encoding="utf-8")
+    path = _pages(tmp_path / "lives.txt", LIVES)
     ws = Workspace(tmp_path / "ws")
     runner = ScriptedRunner(responses=["no"])
     answer = api.ask(path, "Are George Archainbaud and Kell Motors both film directors?", model=runner, workspace=ws)
@@ -198,14 +198,12 @@ def test_both_is_left_to_the_model_when_one_subject_is_not_said_to_be_so(tmp_pat
 
 
 def test_same_nationality_compares_what_each_subjects_sentences_say(tmp_path, ask):
-    path = tmp_path / "lives.txt"
-    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in LIVES), encoding="utf-8")
+    path = _pages(tmp_path / "lives.txt", LIVES)
     answer = ask(path, "Were George Archainbaud and Ralph Murphy of the same nationality?")
     assert answer.text == "yes"  # a "French-born American" is American
     assert {c.page_index for c in answer.citations} == {1, 2}
-    other = tmp_path / "artists.txt"
-    other.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in (
-        "Ilse Marrow is a Danish magician and director.", "Karel Vos (1950-2011) was a Dutch painter.")), encoding="utf-8")
+    other = _pages(tmp_path / "artists.txt", (
+        "Ilse Marrow is a Danish magician and director.", "Karel Vos (1950-2011) was a Dutch painter."))
     assert ask(other, "Are Ilse Marrow and Karel Vos from the same country?").text == "no"
 
 
@@ -246,9 +244,8 @@ def test_a_chain_run_into_the_text_around_it_without_full_stops(tmp_path, ask):
 
 
 def test_amounts_are_compared_with_their_scale(tmp_path, ask):
-    path = tmp_path / "results.txt"
-    path.write_text("\f".join(f"{page} {' '.join(FILLER * 3)}" for page in (
+    path = _pages(tmp_path / "results.txt", (
         "Kell Motors earned $5.2 billion in revenue last year.",
-        "Dunmore Cycles earned $900 million in revenue last year.")), encoding="utf-8")
+        "Dunmore Cycles earned $900 million in revenue last year."))
     answer = ask(path, "Which earned more revenue, Kell Motors or Dunmore Cycles?")
     assert answer.text == "Kell Motors"
