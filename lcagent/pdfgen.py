@@ -24,6 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lcagent.pdf_labels import (  # noqa: F401  (expected_page_labels: tests check output with it)
+    PageLabelRange,
+    check_label_ranges,
+    expected_page_labels,
+    page_labels_dict,
+    pdf_text_string,
+)
+
 WRAP_COLUMNS = 90
 FONT_SIZE = 10
 LEADING = 12  # points between baselines
@@ -33,15 +41,6 @@ MARGIN = 54
 # PDF 1.4 viewers must accept pages up to 200 inches; a page that needs more lines than
 # fit on Letter grows taller instead of silently losing text.
 MAX_PAGE_HEIGHT = 14_400
-
-# Label styles of the /PageLabels number tree (PDF 32000-1, 12.4.2).
-LABEL_STYLES = {"D": "decimal", "r": "lowercase roman", "R": "uppercase roman",
-                "a": "lowercase letters", "A": "uppercase letters", "": "prefix only"}
-
-PageLabelRange = tuple[int, str, str]
-"""``(first_page_index, style, prefix)``: from 0-based page ``first_page_index`` on, label
-pages with ``style`` (a key of ``LABEL_STYLES``) counting from 1, each after ``prefix``."""
-
 
 def render_text_pdf(
     pages: list[str],
@@ -57,7 +56,7 @@ def render_text_pdf(
     show the 1-based index. An empty ``pages`` list writes a valid PDF with zero pages
     (loaders reject it; tests need exactly that file).
     """
-    _check_label_ranges(page_labels, len(pages))
+    check_label_ranges(page_labels, len(pages))
     contents = [_page_content(_wrap(text)) for text in pages]
     return _write_pdf(Path(path), contents, page_labels=page_labels, title=title,
                       with_image=False)
@@ -134,7 +133,7 @@ def render_positioned_pdf(
     ``[PlacedText(54, "Net income"), PlacedText(400, "1,234", "right"),
     PlacedText(480, "(56)", "right")]``.
     """
-    _check_label_ranges(page_labels, len(pages))
+    check_label_ranges(page_labels, len(pages))
     contents = [_positioned_content(lines) for lines in pages]
     return _write_pdf(Path(path), contents, page_labels=page_labels, title=title,
                       with_image=False)
@@ -164,59 +163,6 @@ def _positioned_content(lines: list[list[PlacedText]]) -> tuple[bytes, int]:
 
 def _number(value: float) -> bytes:
     return (b"%.2f" % value).rstrip(b"0").rstrip(b".")
-
-
-def expected_page_labels(n_pages: int, page_labels: list[PageLabelRange] | None) -> list[str]:
-    """The labels a conforming reader derives from ``page_labels``, for checking output.
-
-    Pages before the first range (or all pages without ranges) get the 1-based index,
-    which is also what lcagent's loaders fall back to.
-    """
-    labels = [str(index + 1) for index in range(n_pages)]
-    ranges = sorted(page_labels or [])
-    for position, (first, style, prefix) in enumerate(ranges):
-        end = ranges[position + 1][0] if position + 1 < len(ranges) else n_pages
-        for number, index in enumerate(range(first, end), start=1):
-            labels[index] = prefix + _format_label_number(number, style)
-    return labels
-
-
-def _format_label_number(number: int, style: str) -> str:
-    if style == "D":
-        return str(number)
-    if style in ("r", "R"):
-        roman = _to_roman(number)
-        return roman.lower() if style == "r" else roman
-    if style in ("a", "A"):
-        # PDF letters repeat rather than count in base 26: 27 -> "aa", 53 -> "aaa".
-        letter = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
-        return letter if style == "a" else letter.upper()
-    return ""
-
-
-def _to_roman(number: int) -> str:
-    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = []
-    for value, numeral in numerals:
-        count, number = divmod(number, value)
-        out.append(numeral * count)
-    return "".join(out)
-
-
-def _check_label_ranges(page_labels: list[PageLabelRange] | None, n_pages: int) -> None:
-    if not page_labels:
-        return
-    starts = [first for first, _, _ in page_labels]
-    if len(set(starts)) != len(starts):
-        raise ValueError(f"page_labels has two ranges starting on the same page: {starts}")
-    for first, style, _prefix in page_labels:
-        if style not in LABEL_STYLES:
-            raise ValueError(f"page label style {style!r} is not one of {sorted(LABEL_STYLES)}")
-        if not 0 <= first < max(n_pages, 1):
-            raise ValueError(
-                f"page label range starts at page index {first}, but the document has "
-                f"{n_pages} pages (indices are 0-based)")
 
 
 _NOT_DRAWN = re.compile("[\x00-\x1f\x7f\u00ad]")
@@ -327,23 +273,6 @@ def _page_content(lines: list[str]) -> tuple[bytes, int]:
     return b"\n".join(parts) + b"\n", height
 
 
-def _text_string(text: str) -> bytes:
-    """A PDF text string (for /Title, prefixes): UTF-16BE with BOM, written in hex."""
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
-
-
-def _page_labels_dict(page_labels: list[PageLabelRange]) -> bytes:
-    entries = []
-    for first, style, prefix in sorted(page_labels):
-        fields = b""
-        if style:
-            fields += b" /S /" + style.encode("ascii")
-        if prefix:
-            fields += b" /P " + _text_string(prefix)
-        entries.append(b"%d <<%s >>" % (first, fields))
-    return b"<< /Nums [" + b" ".join(entries) + b"] >>"
-
-
 def _write_pdf(
     path: Path,
     contents: list[tuple[bytes, int]],
@@ -360,7 +289,7 @@ def _write_pdf(
 
     catalog = b"<< /Type /Catalog /Pages 2 0 R"
     if page_labels:
-        catalog += b" /PageLabels " + _page_labels_dict(page_labels)
+        catalog += b" /PageLabels " + page_labels_dict(page_labels)
     objects[1] = catalog + b" >>"
     kids = b" ".join(b"%d 0 R" % ref for ref in page_refs)
     objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_refs))
@@ -368,7 +297,7 @@ def _write_pdf(
                   b"/Encoding /WinAnsiEncoding >>")
     info = b"<< /Producer (lcagent.pdfgen)"
     if title:
-        info += b" /Title " + _text_string(title)
+        info += b" /Title " + pdf_text_string(title)
     objects[4] = info + b" >>"
     # A 4x4 greyscale checkerboard, scaled up on image-only pages.
     pixels = bytes([0x30, 0xC0] * 2 + [0xC0, 0x30] * 2) * 2

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lcagent.ingest import ingest_file
 from lcagent.memory.migrations import MIGRATIONS
-from lcagent.memory.workspace import DocumentNotFound, Workspace, WorkspaceError, fts_query
+from lcagent.memory.search_text import fts_query
+from lcagent.memory.workspace import DocumentNotFound, Workspace, WorkspaceError
 
 PAGES = [
     "The Harrow Point light was built in 1861.\nIts first keeper was Tomas Reyes.",

@@ -14,7 +14,8 @@ from lcagent.cli.common import console, error_console, json_option, open_workspa
 from lcagent.ingest import IngestResult, expand_paths, ingest_file
 from lcagent.loaders.base import IngestError
 from lcagent.memory.tags import check_tag
-from lcagent.memory.workspace import MARK_END, MARK_START, WorkspaceError
+from lcagent.memory.search_text import MARK_END, MARK_START
+from lcagent.memory.workspace import WorkspaceError
 from lcagent.pagespec import parse_ranges
 from lcagent.records import page_ref
 from lcagent.retrieval.indexing import INGEST_EMBED_LIMIT, EmbedOptions, EmbedProgress, EmbedReport

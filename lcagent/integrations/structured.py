@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lcagent.ingest import IngestResult
-from lcagent.memory.workspace import MARK_END, MARK_START, Workspace
+from lcagent.memory.search_text import MARK_END, MARK_START
+from lcagent.memory.workspace import Workspace
 from lcagent.records import Answer, Document, GrepHit, Page, SearchHit
 from lcagent.tools.base import ToolResult
 

@@ -22,7 +22,8 @@ from lcagent.memory.sql import SqliteHandle
 from lcagent.memory.staging import (
     PageFileWriter, new_staging_folder, page_file_name, staging_owner, sweep_dead_staging,
 )
-from lcagent.memory.workspace import DB_NAME, FILES_DIR, NewDocument, StoredDocument, Workspace, fts_query
+from lcagent.memory.search_text import fts_query
+from lcagent.memory.workspace import DB_NAME, FILES_DIR, NewDocument, StoredDocument, Workspace
 from lcagent.paths import default_workspace
 from lcagent.records import Page, SearchHit
 

@@ -34,8 +34,6 @@ from lcagent.time_limits import TimeLimit, run_within
 
 DB_NAME = "workspace.db"
 FILES_DIR = "files"
-# Search snippets mark matched terms with these; callers choose how to render them.
-MARK_START, MARK_END = "\x02", "\x03"
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -56,36 +54,6 @@ class StoredDocument:
     document: Document
     created: bool
     known_path: bool = True  # False when the bytes were stored before under another path only
-
-
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from had has have how i in is it its of on or "
-    "that the this to was were what when where which who whom whose why will with".split()
-)
-_TERM = re.compile(r"\w+", re.UNICODE)
-
-
-def search_terms(text: str, mode: str = "any") -> list[str]:
-    """The terms a search for ``text`` looks for: the words less stop words (all of them when
-    only stop words are left), each once; ``phrase``: one term, every word in order."""
-    terms = _TERM.findall(text)
-    if mode == "phrase":
-        return [" ".join(terms)] if terms else []
-    kept = [t for t in terms if t.lower() not in _STOPWORDS] or terms
-    return list(dict.fromkeys(kept))
-
-
-def fts_query(text: str, mode: str = "any") -> str | None:
-    """Turn arbitrary user text into a safe FTS5 query.
-
-    ``any``: OR of the terms (bm25 ranks by how many and how rare); ``all``: AND;
-    ``phrase``: the exact phrase. Every term is quoted, so FTS5 syntax in user text is inert.
-    """
-    terms = search_terms(text, mode)
-    if not terms:
-        return None
-    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
-    return (" AND " if mode == "all" else " OR ").join(quoted)
 
 
 def is_database_url(spec: object) -> bool:

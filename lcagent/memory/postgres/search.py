@@ -21,7 +21,7 @@ from typing import Sequence
 
 from lcagent.memory.postgres.database import PostgresHandle
 from lcagent.memory.postgres.migrations import TEXT_CONFIG, WORDS_ONLY
-from lcagent.memory.workspace import MARK_END, MARK_START
+from lcagent.memory.search_text import MARK_END, MARK_START
 
 K1, B = 1.2, 0.75
 SNIPPET_WORDS = 16  # as FTS5's snippet(..., 16) in the SQLite workspace

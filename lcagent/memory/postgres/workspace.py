@@ -24,7 +24,8 @@ from lcagent.memory.postgres.search import as_terms, match_query, ranked_chunk_i
 from lcagent.memory.postgres.vectors import PgVectorStore, pgvector_schema
 from lcagent.memory.rows import chunk_from_row, page_from_row
 from lcagent.memory.vectors import VectorStore
-from lcagent.memory.workspace import NewDocument, StoredDocument, Workspace, search_terms
+from lcagent.memory.search_text import search_terms
+from lcagent.memory.workspace import NewDocument, StoredDocument, Workspace
 from lcagent.records import Page, SearchHit
 
 _PAGE_COLUMNS = ("doc_id", "idx", "label", "char_start", "line_start", "text")
