@@ -42,11 +42,49 @@ def normalise(question: str) -> tuple[str, bool]:
         truth_match = re.match(TRUTH_PREFACE.pattern, lowered)
         if truth_match:
             text, truth = text[truth_match.end():], True
-        elif match and match.end() < len(text) - 3:
+        elif match and match.end() < len(text) - 3 and not _names_a_topic(text[: match.end()]):
             text = text[match.end():]
         else:
             break
     return text.strip(), truth
+
+
+def _names_a_topic(preface: str) -> bool:
+    """"Castellan Holdings: who ...": what stands before the colon names the question's topic."""
+    return preface.rstrip().endswith(":") and bool(subjects_of(preface.rstrip(" :")))
+
+
+_TOPIC_FIRST = re.compile(r"^([^:?]{2,80}?):\s+((?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|"
+                          r"did|has|have|had|can)\b.*)$", re.I)
+_EACH = re.compile(r"(?i)\b(?:each(?: one| of them)?|every one(?: of them)?|all of them|both(?: of them)?)\b")
+
+
+def topic_first(text: str) -> str:
+    """"Castellan Holdings: who is the auditor?", "Paris or Berlin: where was it signed?", "A, B, C:
+    when was each one renamed?": the question with its topic put where the question's grammar
+    wants it (options last, a list in place of "each", a lone subject in an aside); a topic that
+    names nothing is a preface ("One more thing: who ...")."""
+    match = _TOPIC_FIRST.match(text)
+    if not match:
+        return text
+    topic, body = match.group(1).strip(), match.group(2).strip().rstrip(" ?.!")
+    if re.fullmatch(r"(?i)(?:which|what) (?:is|are|was|were) (?:it|they|that|those|this|these)", body):
+        return f"{body.rsplit(' ', 1)[0]} the {topic}?"  # "Most frequent list entry: which is it?"
+    rest = topic
+    for subject in subjects_of(topic):
+        rest = rest.replace(subject, " ")
+    if re.sub(r"(?i)\b(?:or|and|the)\b|[,&\s]", "", rest):
+        return text  # "Track 7741: which variables ...": an instruction, then the question
+    items = [item for item in re.split(r"\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+", topic) if item]
+    if len(items) >= 2 and all(item[:1].isupper() or re.search(r"[\d_-]", item) for item in items):
+        listed = ", ".join(items[:-1])
+        each = _EACH.search(body)
+        if each:
+            return f"{body[:each.start()]}{listed} and {items[-1]}{body[each.end():]}?"
+        if re.match(r"(?i)(?:which|who|whom|where|when|what)\b", body):
+            body = re.sub(r"(?i)\s+(?:one\s+)?of (?:them|these|those|the two|the three)\b", "", body)
+            return f"{body}, {listed} or {items[-1]}?"
+    return f"{body} ({topic})?"
 
 
 _INSTRUCTION = re.compile(
@@ -99,6 +137,7 @@ class RuleAnalyser:
     def analyse(self, question: str) -> QuestionPlan:
         question, hints = split_instructions(question)
         text, truth = normalise(question)
+        text = topic_first(text)
         lowered = text.lower()
         reasons: list[str] = []
         options = options_of(text)
@@ -109,7 +148,7 @@ class RuleAnalyser:
             intent = "choose"
             reasons.append(f"offers options: {' / '.join(options)}")
             subjects = options
-        elif truth or AUXILIARY_FIRST.match(lowered):
+        elif truth or AUXILIARY_FIRST.match(lowered) or re.search(r"\bor not\s*[?.!]*$", lowered):
             intent = "yes_no"
             reasons.append("asks whether something is so")
         if intent is None:
@@ -172,15 +211,19 @@ def _answer_type(intent: str, text: str, head: str | None, options, subjects) ->
         return "number"
     if intent == "choose":
         typed = {option_type(option, text) for option in options}
+        head_type = type_of_head(head)
+        if head_type == "identifier" and typed <= {"number", "identifier"}:
+            return "identifier"  # "Which release, 2.3 or 2.4?": versions, not amounts
         located = any(re.search(rf"\b(?:in|at|to|from|near) {re.escape(o)}\b", text) for o in options)
-        if located and all(o[:1].isupper() for o in options):
+        if (located or re.match(r"where\b", lowered)) and all(o[:1].isupper() for o in options) \
+                and typed <= {"phrase", "place", "person"}:
             return "place"  # "sail to Lisbon or Porto": one option's preposition places them all
         if len(typed) == 1 and typed != {"phrase"}:
             return typed.pop()
-        head_type = type_of_head(head)
         if head_type:
             return head_type
-        return "person" if re.match(r"(?:who|whom)\b", lowered) else "phrase"
+        by_person = re.search(r"\b(?:who|whom)\b|\bby\s+(?:" + "|".join(re.escape(o) for o in options) + ")", text, re.I)
+        return "person" if by_person else "phrase"
     for rule in ANSWER_TYPE_RULES:
         if rule.matches(lowered):
             if rule.value in ("person", "place") and type_of_head(head) not in (None, rule.value):

@@ -8,6 +8,7 @@ here knows any benchmark's wording.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lcagent.query.lexicon import (MONTHS, NAME_PARTICLES, NATIONALITIES, NOT_PERSON_WORDS, ORGANIZATION_ENDINGS,
                                    PLACE_WORDS, QUESTION_WORDS, STOPWORDS, UNIT_CODES)
@@ -40,8 +41,11 @@ _PERIOD = re.compile(
     re.I,
 )
 # Capitalised runs, allowing a few lower-case joiners inside ("Bank of America", "Leonardo da Vinci").
+# Initials stand before a name or inside it ("J. T. Okonkwo", "Elio D. Ferrante"); a joiner or
+# a pair of particles joins its words ("Maria de la Vega", "Ludwig van Aalst").
 _NAME = re.compile(
-    r"\b[A-Z][\w'’&.-]*\w(?:\s+(?:(?:of|de|da|del|der|van|von|la|le|the|&|on)\s+)?[A-Z0-9](?:[\w'’&.-]*\w)?)*"
+    r"\b(?:[A-Z]\.\s?)*[A-Z][\w'’&.-]*\w"
+    r"(?:\s+(?:(?:de|van|von)\s+(?:la|le|der|den|los|las)\s+|(?:of|de|da|del|der|van|von|la|le|the|&|on)\s+)?[A-Z0-9](?:[\w'’&.-]*\w|\.(?=\s+[A-Z]))?)*"
 )
 _AUXILIARIES = frozenset(
     "is are was were do does did can could has have had will would should may might must shall".split()
@@ -57,15 +61,39 @@ def terms(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
 
 
-_CALENDAR_DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}\b|\b\d{{1,2}}\s+{_MONTH},?\s+{_YEAR}\b", re.I)
+_MONTH_NAME = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
+_CALENDAR_DATE = re.compile(
+    rf"\b(?P<month>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>{_YEAR})\b"           # January 7, 1936
+    rf"|\b(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH_NAME})\.?,?\s+(?P<year2>{_YEAR})\b", re.I)  # 7 January 1936
+
+
+@dataclass(frozen=True)
+class CalendarDate:
+    """A whole date written out in ``text[start:end]``, with its parts (month 1-12)."""
+
+    start: int
+    end: int
+    year: int
+    month: int
+    day: int
+    shown: str
+
+
+def calendar_dates(text: str) -> list[CalendarDate]:
+    """Every written-out date in ``text`` ("7 January 1936", "Jan. 7, 1936"), in order."""
+    found = []
+    for match in _CALENDAR_DATE.finditer(text):
+        month = (match.group("month") or match.group("month2")).lower()[:3]
+        found.append(CalendarDate(
+            match.start(), match.end(), int(match.group("year") or match.group("year2")),
+            next(n for n, name in enumerate(MONTHS[:12], start=1) if name.startswith(month)),
+            int(match.group("day") or match.group("day2")), " ".join(match.group(0).split())))
+    return found
 
 
 def calendar_date_at(text: str, offset: int) -> str | None:
     """The whole date ("7 January 1936", "January 7, 1936") around the year at ``offset``, if any."""
-    for match in _CALENDAR_DATE.finditer(text):
-        if match.start() <= offset < match.end():
-            return " ".join(match.group(0).split())
-    return None
+    return next((date.shown for date in calendar_dates(text) if date.start <= offset < date.end), None)
 
 
 def person_like(name: str) -> bool:
@@ -126,7 +154,7 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
             continue  # FY2019, Q3: a qualifier
         if re.fullmatch(r"[\d,.]+|\d+(?:st|nd|rd|th|s)", token, re.I):
             continue  # a number or an ordinal ("3rd", "1990s")
-        if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and not _key_position(text, match.start()):
+        if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and not _key_position(text, match.start(), match.end()):
             continue
         found.append(token)
     return list(dict.fromkeys(found))
@@ -135,11 +163,21 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
 _KEY_BEFORE = re.compile(
     r"(?:^|[,:;?(\[\"“'‘/]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
     r"key|keys|called|named|labelled|labeled|between|that|which|who|can|could|will|would|should|may|must|might|shall|"
-    r"host|service|services|tenant|tenants|user|users|variable|register|file)|[-*•])\s*$", re.I)
+    r"host|service|services|tenant|tenants|user|users|variable|register|file|account|artifact|artefact|package|"
+    r"library|image|container|job|node|pod|bucket|queue|topic|branch|repo|repository|module|endpoint|app|server|"
+    r"switch|device|cluster|database|instance|project|port|table|worker|daemon|plugin|profile|role|policy|"
+    r"record|entry|flag|option|setting|parameter|field|column)s?|[-*•])\s*$", re.I)
+_PREDICATE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|it|they|so|very|not)\s+$", re.I)
 
 
-def _key_position(text: str, start: int) -> bool:
-    return bool(_KEY_BEFORE.search(text[:start]))
+def _key_position(text: str, start: int, end: int) -> bool:
+    """Where a key stands: after a preposition, a list mark or a classifier noun ("the account
+    svc-backup"), or last in the question where no copula makes it a predicate."""
+    if _KEY_BEFORE.search(text[:start]):
+        return True
+    copula_question = re.match(r"\s*(?:is|are|was|were)\b", text, re.I)  # "Is parse_header thread-safe?"
+    return bool(re.match(r"\s*[?.!]*\s*$", text[end:])) and not _PREDICATE_BEFORE.search(text[:start]) \
+        and not copula_question
 
 
 def numbers(text: str) -> list[str]:
@@ -172,7 +210,7 @@ def names(text: str, *, tails: bool = True) -> list[str]:
             raw = raw[: inside[0] - match.start()].rstrip()  # "EPS FY2021": the name ends where a period starts
             if not raw:
                 continue
-        possessive = re.search(r"['’]s?\b", raw)
+        possessive = re.search(r"['’]s\b|(?<=s)['’](?!\w)", raw)  # "Poison's", "the Beatles'"; not "O'Rourke"
         if possessive:
             raw = raw[: possessive.start()]  # "Poison's album" → "Poison"
         parts = raw.split()

@@ -80,6 +80,8 @@ def typed(word: str) -> str | None:
 def _singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]  # "addresses", "switches"
     if word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word

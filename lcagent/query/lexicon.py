@@ -59,7 +59,9 @@ _heads("number", "number numbers amount amounts total totals sum count percentag
                  "payments compensation headcount employees turnover yield interest inventory receivables "
                  "payables capacity duration port ports dosage dosages dose doses goodwill ebitda ebit depreciation "
                  "amortization amortisation expenditures outflow outflows inflow inflows proceeds borrowings "
-                 "buybacks repurchases capex opex backlog bookings reserves provision provisions")
+                 "buybacks repurchases capex opex backlog bookings reserves provision provisions pressure pressures "
+                 "timeout timeouts limit limits threshold thresholds quota quotas integer integers voltage frequency "
+                 "bandwidth latency throughput")
 _heads("person", "person people man woman men women author authors writer writers director directors actor actress "
                  "president ceo cfo founder founders chairman chairwoman chair owner leader leaders king queen "
                  "captain keeper player players singer composer artist painter poet scientist inventor husband "
@@ -77,11 +79,12 @@ _heads("organization", "company companies organization organisation organization
                        "clubs party parties publisher label studio network airline manufacturer brand brands "
                        "institution institutions government subsidiary subsidiaries competitor competitors "
                        "customer customers supplier suppliers employer newspaper magazine outlet outlets "
-                       "regulator auditor broadcaster")
+                       "regulator auditor broadcaster court courts tribunal")
 _heads("identifier", "id ids uuid uuids code codes key keys identifier identifiers variable variables register "
                      "registers version versions password passwords passcode passcodes pin serial token tokens symbol "
                      "ticker isbn "
-                     "reference handle username usernames hostname hostnames ip api url urls")
+                     "reference handle username usernames hostname hostnames ip api url urls checksum checksums hash hashes "
+                     "digest digests release releases build builds tag tags")
 _heads("phrase", "position positions title titles role roles job jobs post occupation profession colour color genre "
                  "style nationality nickname religion breed species")
 # ``capital`` is both a place ("the capital of France") and money ("capital expenditure"): the
@@ -138,6 +141,7 @@ COMPOUND_TYPES = {
     "reference number": "identifier", "registration number": "identifier", "patch level": "identifier",
     "file name": "identifier", "boiling point": "number", "melting point": "number", "ip address": "identifier",
     "email address": "identifier", "web address": "identifier", "mac address": "identifier",
+    "hex address": "identifier", "memory address": "identifier", "base address": "identifier",
 }
 
 # Words that end the names of organisations: "Harlow Energy", "Meridian Trust", "Acme Corp".
@@ -145,13 +149,16 @@ ORGANIZATION_ENDINGS = frozenset(
     """inc inc. corp corp. corporation co co. company ltd ltd. llc plc group holdings bank trust energy partners
     capital industries international technologies systems labs laboratories university college institute
     foundation association agency authority commission council ministry department airlines motors
-    pharmaceuticals media records studios estates foods motors shipping line lines logistics""".split()
+    pharmaceuticals media records studios estates foods motors shipping line lines logistics press sons brothers
+    books publishing publishers cycles brewery works mills pictures films productions games software networks
+    solutions services insurance airways railways""".split()
 )
 
 # Words that make an option or a name a place ("Lake Orvan", "Ferndale Abbey").
 PLACE_WORDS = frozenset(
     """lake river mount mountain bay island abbey chapel church cathedral castle street road avenue park bridge tower
-    station airport city town village county valley forest sea ocean harbour harbor port""".split()
+    station airport city town village county valley forest sea ocean harbour harbor port north south east west
+    northern southern eastern western central emea apac latam americas""".split()
 )
 
 # Nouns for the parts of a document a question can be about ("Summarise the preface").

@@ -69,10 +69,13 @@ def _trim_option(option: str) -> str:
     return " ".join(words) or option
 
 
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+
 def option_type(option: str, question: str = "") -> str:
     words = option.split()
     if re.fullmatch(r"(?:the )?(?:1[5-9]\d\d|20\d\d)s?|\d{1,2} (?i:" + "|".join(extract.MONTHS) + r")\w*|(?i:"
-                    + "|".join(extract.MONTHS) + r")\b.*|(?i:spring|summer|autumn|fall|winter)", option):
+                    + "|".join(extract.MONTHS) + r")\b.*|(?i:spring|summer|autumn|fall|winter|" + _WEEKDAYS + r")", option):
         return "date"
     if re.fullmatch(r"[-+$]?\d[\d,.]*%?(?: \w+)?", option):
         return "number"

@@ -192,8 +192,8 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
           "since march 2019, who has chaired the trust?",
           "the boy group was formed by who?", "compare who directed a and b"),
          ("which label released the album of the singer who wrote it?",)),
-    Rule("where", r"^(?:[^,?]{1,40},\s*)?where\b|\bwhere (?:is|was|were|are|did|does|do)\b", "place",
-         ("where is the headquarters?", "where was she born?")),
+    Rule("where", r"^(?:[^,?]{1,40},\s*)?where\b|\bwhere (?:is|was|were|are|did|does|do)\b|\bwhere\s*\??$", "place",
+         ("where is the headquarters?", "where was she born?", "the firm is headquartered where?")),
 )
 
 # --- the head noun of "what/which ...", "the ... of", imperatives ----------------------------
@@ -205,6 +205,7 @@ HEAD_OPENERS = (
     r"extract|enumerate|print|output|recall|fetch|look up)\s+(?:(?:all|every|each|both)(?: of)?\s+)?"
     r"(?:(?:the|a|an|any|its|their)\s+)?",
     r"^(?:in|from|at|for|by|to|on|with)\s+(?:what|which)\s+",
+    r"^(?:who|whom)\s+(?:is|are|was|were)\s+(?:the|its|their)\s+",  # "who were the auditors of ..."
 )
 HEAD_STOP = re.compile(
     r"^(?:of|for|in|on|at|by|to|from|with|about|under|over|between|into|during|after|before|than|that|which|who|"

@@ -10,6 +10,9 @@ split by a fixed hash of the question: ``dev`` (about a third; rules may be tune
 ``test`` (held out), so accuracy on unseen wordings can be reported on its own. ``plans_dev2.jsonl``
 (source ``written2``, split ``dev2``) is a second set written later by other hands, with the same guide,
 weighted towards the intents whose wording varies most; it is reported and asserted on its own.
+``plans_test2.jsonl`` (source ``written3``, split ``test2``, 170 rows, 17 per intent) was written on
+2026-12-08 by a hand that did not read the analyser, and measured before any rule was changed
+after it: it is the held-out split from then on (``test`` had been read while tuning by then).
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ import pytest
 
 from lcagent.query import ANSWER_TYPES, INTENTS, ExpectedPlan
 
-TABLES = (Path(__file__).with_name("plans.jsonl"), Path(__file__).with_name("plans_dev2.jsonl"))
+TABLES = tuple(Path(__file__).with_name(name) for name in ("plans.jsonl", "plans_dev2.jsonl", "plans_test2.jsonl",
+                                                             "plans_test3.jsonl"))
 FIELDS = {"question", "intent", "answer_type", "subjects", "k", "direction", "options", "qualifiers",
           "source", "split", "note"}
-SOURCES = {"written", "guide", "loogle", "ruler", "written2"}
-SPLITS = ("dev", "test", "dev2")
+SOURCES = {"written", "guide", "loogle", "ruler", "written2", "written3", "written4"}
+SPLITS = ("dev", "test", "dev2", "test2", "test3")
+OWN_SPLITS = {"written2": "dev2", "written3": "test2", "written4": "test3"}  # sets written later are splits of their own
 SPLIT_TARGET = 0.95  # issue 12's target for exact plans on each split; reported, not yet met on all
 # What the rules are held to, so a change that makes them worse fails: the rates measured when the
 # rules were last tuned (on dev and dev2 only; test is held out), less a small margin. Raise these
 # as the rules improve; the issue's target stays SPLIT_TARGET.
-FLOORS = {"dev": 0.97, "dev2": 0.93, "test": 0.79}
+FLOORS = {"dev": 0.97, "dev2": 0.93, "test": 0.79, "test2": 0.5, "test3": 0.5}
 INTENT_FLOOR = 0.5  # no intent may fall below this in any split
 
 
@@ -82,7 +87,7 @@ def test_each_row_follows_the_labelling_guide(row):
     assert question == " ".join(question.split()), "questions are stored with single spaces"
     assert row["intent"] in INTENTS and row["answer_type"] in ANSWER_TYPES and row["source"] in SOURCES
     # the second written set is a split of its own; the rest are split by the hash rule, never by hand
-    assert row["split"] == ("dev2" if row["source"] == "written2" else split_of(question))
+    assert row["split"] == OWN_SPLITS.get(row["source"], split_of(question))
     for name in ("subjects", "options", "qualifiers"):
         for value in row.get(name, []):
             assert value and value.casefold() in question.casefold(), f"{name} {value!r} is not in the question"

@@ -18,13 +18,10 @@ from lcagent.agents.operators.lookup import about_entity
 from lcagent.agents.reader import Reading, cite
 from lcagent.agents.seeding import observe
 from lcagent.query import extract
-from lcagent.query.lexicon import AGE_WORDS, COMPARATIVES, MONTHS, NATIONALITIES, NUMBER_WORDS
+from lcagent.query.lexicon import AGE_WORDS, COMPARATIVES, NATIONALITIES, NUMBER_WORDS
 from lcagent.query.plan import QuestionPlan
 
-_MONTH_NUMBER = {name: n for n, name in enumerate(MONTHS[:12], start=1)}
 _YEAR = re.compile(r"\b(1[0-9]\d\d|20\d\d)\b")
-_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(1[0-9]\d\d|20\d\d)\b")
-_MONTH_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(1[0-9]\d\d|20\d\d)\b")
 _LIFESPAN = re.compile(r"\(([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\s*[–—-]+\s*([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\)")
 _BEGIN_EVENTS = ("born", "found", "establish", "form", "creat", "built", "launch", "open", "incorporat", "start")
 _END_EVENTS = ("die", "death", "dead", "kill", "close", "dissolv", "defunct", "end")
@@ -33,7 +30,8 @@ _AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".
 
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
            "trillion": 1e12}
-_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|mn|k|m|b)\b", re.I)
+_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|mn)\b|(k|m|b)\b", re.I)
+_CURRENCY = "$€£¥"
 
 
 @dataclass(frozen=True)
@@ -171,14 +169,10 @@ def _time(item: EvidenceItem, event: list[str], plan: QuestionPlan) -> tuple[tup
 
 
 def _date(text: str) -> tuple[tuple[float, ...], str] | None:
-    for pattern, order in ((_DAY_MONTH, "dmy"), (_MONTH_DAY, "mdy")):
-        for match in pattern.finditer(text):
-            parts = dict(zip(order, match.groups()))
-            word = parts["m"].lower()
-            month = next((n for name, n in _MONTH_NUMBER.items() if name.startswith(word[:3])), None) \
-                if word in MONTHS else None
-            if month:
-                return (float(parts["y"]), float(month), float(parts["d"])), " ".join(match.group(0).split())
+    """The first written-out date in ``text`` as (year, month, day), else its last year alone."""
+    dates = extract.calendar_dates(text)
+    if dates:
+        return (float(dates[0].year), float(dates[0].month), float(dates[0].day)), dates[0].shown
     years = _YEAR.findall(text)
     return ((float(years[-1]),), years[-1]) if years else None
 
@@ -203,5 +197,7 @@ def _amount(item: EvidenceItem, event: list[str]) -> tuple[tuple[float, ...], st
     if value is None:
         value = float(word.replace(",", ""))
     scale = _SCALE.match(text[best.end():])  # "$5.2 billion" against "$900 million"
+    if scale and scale.group(2) and not text[:best.start()].rstrip().endswith(tuple(_CURRENCY)):
+        scale = None  # a letter is a scale only after a currency ("$5m"); "310 m" is metres
     shown = best.group(0) + (scale.group(0) if scale else "")
-    return (float(value) * (_SCALES[scale.group(1).lower()] if scale else 1.0),), shown.strip()
+    return (float(value) * (_SCALES[(scale.group(1) or scale.group(2)).lower()] if scale else 1.0),), shown.strip()
