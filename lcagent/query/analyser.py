@@ -42,16 +42,22 @@ def normalise(question: str) -> tuple[str, bool]:
         truth_match = re.match(TRUTH_PREFACE.pattern, lowered)
         if truth_match:
             text, truth = text[truth_match.end():], True
-        elif match and match.end() < len(text) - 3 and not _names_a_topic(text[: match.end()]):
+        elif match and match.end() < len(text) - 3 and not _names_a_topic(text[: match.end()], text[match.end():]):
             text = text[match.end():]
         else:
             break
     return text.strip(), truth
 
 
-def _names_a_topic(preface: str) -> bool:
-    """"Castellan Holdings: who ...": what stands before the colon names the question's topic."""
-    return preface.rstrip().endswith(":") and bool(subjects_of(preface.rstrip(" :")))
+def _names_a_topic(preface: str, rest: str) -> bool:
+    """"Castellan Holdings: who ...", "Most frequent entry: which is it?": what stands before the
+    colon is the question's topic, not a preface."""
+    if not preface.rstrip().endswith(":"):
+        return False
+    return bool(subjects_of(preface.rstrip(" :")) or _PRONOUN_QUESTION.fullmatch(rest.strip().rstrip(" ?.!")))
+
+
+_PRONOUN_QUESTION = re.compile(r"(?i)(?:which|what) (?:is|are|was|were) (?:it|they|that|those|this|these)")
 
 
 _TOPIC_FIRST = re.compile(r"^([^:?]{2,80}?):\s+((?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|"
@@ -68,7 +74,7 @@ def topic_first(text: str) -> str:
     if not match:
         return text
     topic, body = match.group(1).strip(), match.group(2).strip().rstrip(" ?.!")
-    if re.fullmatch(r"(?i)(?:which|what) (?:is|are|was|were) (?:it|they|that|those|this|these)", body):
+    if _PRONOUN_QUESTION.fullmatch(body):
         return f"{body.rsplit(' ', 1)[0]} the {topic}?"  # "Most frequent list entry: which is it?"
     rest = topic
     for subject in subjects_of(topic):
@@ -182,10 +188,11 @@ class RuleAnalyser:
             backward = re.search(r"\b(?:where|whence)\b.*\b(?:come|came|originate|derive)|\bcome[s]? from\b|\bcame from\b"
                                  r"|\b(?:get|gets|got|take|takes|took|receive|receives|derive|derives) (?:its|their) value from\b"
                                  r"|\boriginat|\boriginal(?:ly)?\b|\bsource\b|\broot\b|\bat the start\b|\bstart of (?:that|the) chain\b"
-                                 r"|\bfeeds\b|\bbackwards?\b|\b(?:value|number) (?:that )?ends? up in\b|\bstored in\b",
+                                 r"|\bfeeds\b|\bbackwards?\b|\b(?:value|number) (?:that )?ends? up in\b|\bstored in\b"
+                                 r"|\bback from\b|\bstarted from\b|\bits value from\b",
                                  lowered)
             asks_value = answer_type in ("number", "date") or re.search(r"\bwhat (?:value|number)\b|\bnumeric value\b"
-                                                                         r"|\bwhat is the value\b", lowered)
+                                                                         r"|\bwhat is the value\b|\bto the (?:number|value) it\b", lowered)
             # a value asked of a name is found by walking back to where it was first assigned
             direction = "backward" if backward or asks_value else "forward"
             subjects = chain_start(text, subjects)
@@ -241,14 +248,14 @@ def _k(lowered: str) -> int | None:
     """How many items a top-k question wants: a numeral near "top"/"most"/"which", else 1 for a
     singular item ("the commonest word"), else None (the caller's default)."""
     numerals = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    near = re.search(rf"\b(?:top|the|which|what|list|name|give(?: me)?|find|are|most|these)\s+(\d+|{numerals})\b", lowered)
+    near = re.search(rf"\b(?:top|the|which|what|list|name|give(?: me)?|find|are|most|these|first)\s+(\d+|{numerals})\b", lowered)
     if near is None:
         near = re.search(rf"\b(\d+|{numerals})\s+(?:\w+\s+)?(?:most|least|words?|terms?|entries|items?|tokens?|list entries)\b",
                          lowered)
     if near:
         token = near.group(1)
         return int(token) if token.isdigit() else NUMBER_WORDS.get(token)
-    item = re.search(r"\b(?:which|what|the|most)\s+(?:\w+\s+){0,3}?(word|term|token|entry|item|code|hostname|username|line|name|"
+    item = re.search(r"\b(?:which|what|the|most|top)\s+(?:[\w-]+\s+){0,3}?(word|term|token|entry|item|code|hostname|username|line|name|"
                      r"address|value|number)\b(?!s)", lowered)
     return 1 if item else None
 
@@ -300,9 +307,21 @@ def _outside_clause(lowered: str, subjects) -> tuple[str, ...]:
     return tuple(s for s in subjects if 0 <= lowered.find(s.lower()) < clause.start())
 
 
+# "the team coached by Ilse Marrow", "the film in which Tamsin Greer made her debut", "the engine used
+# in the Corsair X9": a noun the question does not name, picked out by what a named thing did with it
+_REDUCED_RELATIVE = re.compile(
+    r"\b[Tt]he (?:[\w-]+ ){0,2}?([a-z]+) (?:in which|\w+ed (?:by|in|for|at)|\w+en (?:by|in|for)|(?:built|made|run|led|won|"
+    r"sung|held|founded|formed|owned|written) (?:by|in))\s+(?:the\s+)?(?:[A-Z0-9]|[a-z]+[-_][a-z])")
+
+
 def _is_bridge(text: str, lowered: str) -> bool:
     if BRIDGE_RELATIVE.matches(lowered):
         return True
+    head = head_noun(text)
+    for match in _REDUCED_RELATIVE.finditer(text):
+        noun = match.group(1)
+        if noun not in STOPWORDS and (not head or noun not in head.split()):
+            return True
     # "the director of Film X" when the question asks something about that person, not who they are
     if re.search(r"\bwho(?:ever|m?ever)\s+\w+", lowered):
         return True  # "the birth year of whoever directed Copper Sky"

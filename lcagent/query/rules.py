@@ -68,26 +68,37 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"conclusions?|messages?|thesis|claims?)\b"
          r"|^what (?:is|are|was|were) (?:(?:this|the|that) )?(?:\w+ ){0,2}(?:about|covering)\b(?! the (?:\w+ )?(?:of|for)\b)"
          r"|\bwhat (?:topics|subjects|areas) (?:does|do|did) (?:this|the) (?:\w+ ){0,2}(?:cover|discuss|address)\b"
-         r"|\bwhat does (?:this|the) (?:\w+ ){0,2}(?:cover|discuss|deal with|talk about)\b",
+         r"|\bwhat does (?:this|the) (?:\w+ ){0,2}(?:cover|discuss|deal with|talk about|explain)\b"
+         # a part, or the whole, asked about as a whole: "what is section 4 of the agreement about?",
+         # "what the paper concludes overall", "what it covers", "the storyline", "highlights of section 2"
+         r"|^what (?:is|are|was|were) (?:(?:this|the|that) )?(?:chapter|section|part|item|appendix|article|clause|schedule) "
+         r"[\w.]+ (?:of (?:the|this) \w+ )?about\b"
+         r"|\bwhat (?:it|this|the \w+) (?:covers|is about|concludes|says)(?: overall| in short| broadly)?\s*[?.]?$"
+         r"|\bwhat (?:does|did) (?:this|the) (?:[\w&]+ ){0,2}(?:say|conclude)\b,? (?:in (?:short|brief|sum)|overall|broadly)\b"
+         r"|\b(?:storyline|plot) of (?:this|the)\b|\bhighlights of\b|\bwalk me through what\b|\bsays overall\b",
          "summary",
          ("summarise chapter 2", "what is this document about?", "give me an overview of the report",
-          "what are the main points of the paper?", "what does the manual cover?"),
+          "what are the main points of the paper?", "what does the manual cover?", "what is section 4 of the lease about?",
+          "tell me what the paper concludes overall", "what does the md&a section say, in short?"),
          ("what is the key code for x?",)),
     Rule("top_k",
          # a frequency cue ...
          r"(?=.*(?:(?<![\w-])(?:most|least)\s+(?:\w+\s+)?(?:common|commonly|frequent|frequently|often|used|repeated|recurring|"
          r"popular|occurring|requested|mentioned|cited)\b|\bcommonest\b|\bhighest (?:counts?|frequenc\w*)\b"
          r"|\bby (?:frequency|count|occurrences)\b|\bword frequenc\w*"
-         r"|\b(?:more|oftener|more often) than any other\b|\bthe (?:greatest|largest|highest|biggest) number of times\b"
+         r"|\b(?:more|oftener|more often) than (?:any other|all (?:the )?others)\b|\bthe (?:greatest|largest|highest|biggest) number of times\b"
+         r"|(?:^|\bthe )top(?:-ranked)? (?:word|term|entry|item|token)\b|\bby how often\b"
          r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most(?![\w-])"
          r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred) (?:\w+ )?by\b|\bwhat are the top \w+\b|\bfrequency:))"
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
          r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
-         r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+)\b)",
+         r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+|"
+         r"trace|transcript|called)\b)",
          "top_k",
          ("what are the ten most common words in the list?", "which 3 words appear most often?",
           "name the most frequently used word", "list the top five terms by frequency",
-          "which words come up the most?", "what's the commonest word in the list?",
+          "which words come up the most?", "what's the commonest word in the list?", "top word in the transcript?",
+          "which 9 words come up more than all others?", "which function is called most often in the trace?",
           "which hostname is requested most frequently in the proxy log?"),
          ("what is the most common cause of failure?", "who was the top pick by the rangers in 2010?")),
     Rule("count",
@@ -103,12 +114,20 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"chapter|section|article|agreement|contract|filing|novel|specification|spec|essay|letter|policy|page) "
          r"(?:name|mention|list|cite|contain|have|include|reference|describe|give)\b"
          r"|\bhow many (?:mentions|references|citations|occurrences) (?:does|do|did) \S+"
+         # counted over the text's own things: "how many distinct services are defined", "how many
+         # exhibits are attached", "how many footnotes are in part two", "in how many places", "how frequently"
+         r"|\bhow many (?:distinct|unique|different|separate)\b|\bin how many (?:places|sections|pages|chapters)\b"
+         r"|\bhow frequently\b"
+         r"|\bhow many (?:\w+ ){0,2}?(?:pages|chapters|sections|tables|figures|footnotes|references|appendices|paragraphs|"
+         r"lines|words|mentions|occurrences|exhibits|articles|clauses|entries|items|rows|columns|schedules|annexes) "
+         r"(?:are|is|were) (?:attached|defined|listed|included|given|in|recorded)\b"
          r"|\b(?:total )?number of (?:\w+ ){0,2}(?:in|within) (?:the|this) (?:document|text|report|list|book|manual|file|"
          r"log|memo|paper|chapter|section)\b",
          "count",
          ("how many times does 'river' appear?", "how often is the auditor mentioned?",
           "how many chapters does the report have?", "count the mentions of acme",
-          "what is the number of occurrences of 'fox'?"),
+          "what is the number of occurrences of 'fox'?", "how many distinct services are defined in the file?",
+          "how many footnotes are in part two?"),
          ("how many steps does the climb take?", "how many employees did the company have in 2020?")),
     Rule("chain",
          r"(?=.*\b(?:variables?|vars?|registers?|values?|numbers?|copied|cop(?:y|ies)|assign\w*|constants?|cells?|names?|"
@@ -132,6 +151,10 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b"
          # the value is the key: "which registers are loaded with 4471?", "what names hold 88?"
          r"|\bholders? of \d[\d,.]*(?![\w.])"
+         # a value or a name moving along copies: "where does 39917 propagate to?", "which registers does
+         # its value get moved into?", "where did R14's value first come from?"
+         r"|\bpropagat\w* (?:to|into)\b|\b(?:get|gets|got|is|was) (?:moved|copied|passed|assigned) (?:into|to)\b"
+         r"|\bvalue (?:first )?(?:come|comes|came) from\b|\bcop(?:y|ies) its value from\b"
          r"|(?:^|,\s*)(?:which|what)\s+(?:of (?:the )?)?(?:\w+\s+)?(?:variables?|vars?|registers?|names?|cells?|counters?|slots?|"
          r"fields?|constants?|symbols?)\b.*\b(?:assigned|loaded with|set to|hold|holds|held|equal|equals|contain|contains|"
          r"store|stores|get|gets|receive|receives|carry|carries|have|has)\s+(?:the (?:value|number) )?\d[\d,.]*(?![\w.])",
@@ -140,7 +163,8 @@ INTENT_RULES: tuple[Rule, ...] = (
           "which registers are loaded with 4471?", "which of the counters were set to 315?",
           "which registers carry the value that r1 was loaded with?", "what value does z end up holding?",
           "where does z's value originally come from?", "holders of 5120?",
-          "when the assignments are over, which names contain 901?"),
+          "when the assignments are over, which names contain 901?", "where does 39917 propagate to?",
+          "where did r14's value first come from?"),
          ("what do a, b and c carry?",)),
 )
 

@@ -40,7 +40,7 @@ def subjects_of(text: str) -> tuple[str, ...]:
                ((k[0], k[0] + len(k[2]), k[2]) for k in kept)):
             continue
         kept.append((start, end, value))
-    subjects = [value for _, _, value in sorted(kept)]
+    subjects = _titles([value for _, _, value in sorted(kept)], text)
     if len(subjects) >= 2:
         # "auth-proxy, ledger-svc and mailer": a plain word in the last slot of a coordination
         last = subjects[-1]
@@ -49,6 +49,27 @@ def subjects_of(text: str) -> tuple[str, ...]:
         if tail and tail.group(1) not in STOPWORDS | QUESTION_WORDS and len(tail.group(1)) > 2:
             subjects.append(tail.group(1))
     return tuple(subjects)
+
+
+# Nouns that introduce a work's title, and roles that belong to one work ("the author of X")
+_TITLE_LEADS = re.compile(
+    r"\b(?:film|movie|book|novel|album|song|single|play|series|show|game|poem|painting|opera|musical|record|collection|"
+    r"(?:the|a) (?:author|writer|singer|composer|director|star|publisher|producer|score|soundtrack|plot|cast|editor|"
+    r"illustrator|narrator) (?:of|for|in|to))\s+$", re.I)
+
+
+def _titles(subjects: list[str], text: str) -> list[str]:
+    """"the author of Stone and Salt", "the film Kiss and Tell": two single capitalised words joined
+    by "and" after a work's classifier or one of its roles are one title, not two subjects."""
+    merged: list[str] = []
+    for subject in subjects:
+        if merged and merged[-1].endswith(f" and {subject}"):
+            continue
+        title = re.search(rf"(?<![\w-]){re.escape(subject)} and [A-Z][\w'’-]*\b(?! [A-Z])", text) if " " not in subject else None
+        if title and _TITLE_LEADS.search(text[: title.start()]):
+            subject = title.group(0)
+        merged.append(subject)
+    return merged
 
 
 def _find_word(text: str, word: str) -> int:
