@@ -14,7 +14,7 @@ from typing import Protocol
 from lcagent.query import extract
 from lcagent.query.heads import AUXILIARY_FIRST, head_noun, type_of_head, typed
 from lcagent.query.lexicon import NUMBER_WORDS, QUESTION_WORDS, RELATIONAL_NOUNS, STOPWORDS
-from lcagent.query.options import option_type, options_of
+from lcagent.query.options import option_type, options_act, options_of
 from lcagent.query.plan import QuestionPlan
 from lcagent.query.rules import ANSWER_TYPE_RULES, BRIDGE_RELATIVE, INTENT_RULES, PREFACE, TRUTH_PREFACE
 from lcagent.query.subjects import chain_start, coordinated, subjects_of, summarised_part
@@ -229,7 +229,8 @@ def _answer_type(intent: str, text: str, head: str | None, options, subjects) ->
             return typed.pop()
         if head_type:
             return head_type
-        by_person = re.search(r"\b(?:who|whom)\b|\bby\s+(?:" + "|".join(re.escape(o) for o in options) + ")", text, re.I)
+        by_person = re.search(r"\b(?:who|whom)\b|\bby\s+(?:" + "|".join(re.escape(o) for o in options) + ")", text, re.I) \
+            or (options_act(text) and all(o[:1].isupper() for o in options))
         return "person" if by_person else "phrase"
     for rule in ANSWER_TYPE_RULES:
         if rule.matches(lowered):
@@ -330,8 +331,10 @@ def _is_bridge(text: str, lowered: str) -> bool:
                              r"(?:(?:the|this|that|a|an) (?:[a-z'’-]+ ){0,8}?)?[A-Z0-9\"“'])", text):
         # "the brother of [this first round draft pick by] the Washington Redskins"
         role = match.group(2).lower()
-        asks_for_the_role = re.match(rf"^(?:who|whom|what|which) (?:is|was|were|are) the (?:\w+ )?{role} (?:of|in|at|for|from|behind)\b",
-                                     lowered)
+        asks_for_the_role = re.match(rf"^(?:who|whom|what|which) (?:is|was|were|are) the (?:\w+ )?{role} "
+                                     rf"(?:of|in|at|for|from|behind)\b", lowered) \
+            or re.match(rf"^(?i:where|when) (?:is|was|were|are) the (?:\w+ )?(?i:{role}) (?:of|in|at|for|from|behind)\b"
+                        rf"(?!.* [a-z]+\s*\??$)", text)  # "where are the headquarters of X?", not "where was the inventor of X born?"
         if role in RELATIONAL_NOUNS and not asks_for_the_role:
             return True  # "the CEO of Tarnwell Group studied where?": something about the CEO
     return False

@@ -156,6 +156,8 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
             continue  # a number or an ordinal ("3rd", "1990s")
         if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and not _key_position(text, match.start(), match.end()):
             continue
+        if keys_only and re.fullmatch(r"\d+-[a-z]+", token) and re.match(r"\s+[a-z]", text[match.end():]):
+            continue  # "16-bit images", "30-day notice": a measure describing a noun
         found.append(token)
     return list(dict.fromkeys(found))
 
@@ -265,7 +267,8 @@ _NOT_NAME_STARTS = QUESTION_WORDS | STOPWORDS | frozenset(
     every each both either neither""".split()) | frozenset(
     """
     without despite regarding concerning via including per besides amid toward towards upon""".split())
-_ADVERBS = frozenset("ever never also still already just only even recently currently once first last".split())
+_ADVERBS = frozenset("ever never also still already just only even recently currently once first last often usually "
+                     "typically generally normally commonly sometimes".split())
 
 
 _IMPERATIVES = frozenset(
@@ -295,9 +298,12 @@ def sentence_initial(text: str, start: int) -> bool:
 
 
 def _quantity_noun(word: str) -> bool:
-    from lcagent.query.lexicon import HEAD_NOUN_TYPES
+    """A measure or a role that heads "X of Name" ("Population of Ferndale", "Founders of Quillon Press")."""
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES, PERSON_ROLES
 
-    return HEAD_NOUN_TYPES.get(word.lower()) in ("number", "date")
+    low = word.lower()
+    return any(HEAD_NOUN_TYPES.get(form) in ("number", "date", "person") or form in PERSON_ROLES
+               for form in (low, low.removesuffix("s")))
 
 
 def _common_acronym(word: str) -> bool:

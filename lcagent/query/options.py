@@ -7,7 +7,7 @@ import re
 
 from lcagent.query import extract
 from lcagent.query.heads import AUXILIARY_FIRST
-from lcagent.query.lexicon import ORGANIZATION_ENDINGS, PLACE_WORDS, QUESTION_WORDS, STOPWORDS
+from lcagent.query.lexicon import COMPARATIVES, NUMBER_WORDS, ORGANIZATION_ENDINGS, PLACE_WORDS, QUESTION_WORDS, STOPWORDS
 
 
 def options_of(text: str) -> tuple[str, ...]:
@@ -22,6 +22,13 @@ def options_of(text: str) -> tuple[str, ...]:
                     r" (?:is|was|were|are|has|had|did|does|came|died|lived)\b", text)
     if between:
         return (between.group(1).strip(), between.group(2).strip())
+    for pattern in _NAMED_CHOICES:
+        named = pattern.search(text)
+        if named:
+            return tuple(item for item in re.split(r",? (?:and|or) |, ", named.group(1)) if item)
+    numbered = re.search(r"\?\s*1[.)]\s*(.+?)\s+2[.)]\s*(.+?)(?:\s+3[.)]\s*(.+?))?(?:\s+4[.)]\s*(.+?))?\s*$", text)
+    if numbered:  # "...? 1. seven 2. six 3. five 4. four": a multiple-choice question
+        return tuple(option.strip(" .;") for option in numbered.groups() if option)
     body = text.rstrip(" ?.!")
     match = re.search(r"(?:,|:|\beither\b)\s*([^,:;?]+?(?:\s*,\s*[^,:;?]+?)*)\s*,?\s+or\s+([^,:;?]+?)$", body)
     if match:
@@ -33,6 +40,24 @@ def options_of(text: str) -> tuple[str, ...]:
     if AUXILIARY_FIRST.match(body.lower()):
         return _parallel_options(body)
     return ()
+
+
+_NAME = r"[A-Z][\w'’.&-]*(?: (?:de |van |von |la |of )?[A-Z0-9][\w'’.&-]*)*"
+_COMPARATIVE = "|".join(sorted(COMPARATIVES, key=len, reverse=True))
+# Options named without a comma before them: "Did Marco or Lucia inherit ...?", "Is it Delaware or New
+# York law that ...?", "Which of A, B and C wrote ...?", "who is younger A or B?"
+_NAMED_CHOICES = (
+    re.compile(rf"(?:^|,\s*)(?i:did|does|do|was|were|is|has|had|will|can|could) ({_NAME} or {_NAME}) [a-z]"),
+    re.compile(rf"^(?i:is|was) it ({_NAME} or {_NAME})(?: [a-z]+)? (?:that|who|which)\b"),
+    re.compile(rf"^(?i:which|who)(?: one)? of ((?:{_NAME}, )*{_NAME},? (?:and|or) {_NAME}) [a-z]"),
+    re.compile(rf"\b(?i:{_COMPARATIVE}) ({_NAME} or {_NAME})\s*[?.!]*$"),
+)
+
+
+def options_act(text: str) -> bool:
+    """Do the options stand where the one who acts does ("Did Marco or Lucia inherit ...?", "Which
+    of A, B and C wrote ...?")? Names there are people unless something says otherwise."""
+    return bool(_NAMED_CHOICES[0].search(text) or _NAMED_CHOICES[2].search(text))
 
 
 def _parallel_options(body: str) -> tuple[str, ...]:
@@ -47,6 +72,8 @@ def _parallel_options(body: str) -> tuple[str, ...]:
         return ()
     before = body[: match.start()].split()
     left = before[-len(right):]
+    if "any" in (w.lower() for w in before[-len(right) - 1:]):
+        return ()  # "did he receive any awards or recognition": one thing asked, not a choice
     # the left side must not reach back into the question's own words ("Is the meeting in May ...")
     if not left or any(w.lower() in _OPTION_LEADS | {"is", "are", "was", "were", "am"} for w in left):
         return ()
@@ -77,7 +104,7 @@ def option_type(option: str, question: str = "") -> str:
     if re.fullmatch(r"(?:the )?(?:1[5-9]\d\d|20\d\d)s?|\d{1,2} (?i:" + "|".join(extract.MONTHS) + r")\w*|(?i:"
                     + "|".join(extract.MONTHS) + r")\b.*|(?i:spring|summer|autumn|fall|winter|" + _WEEKDAYS + r")", option):
         return "date"
-    if re.fullmatch(r"[-+$]?\d[\d,.]*%?(?: \w+)?", option):
+    if re.fullmatch(r"[-+$]?\d[\d,.]*%?(?: \w+)?", option) or option.lower() in NUMBER_WORDS:
         return "number"
     if words[-1].lower().strip(".") in ORGANIZATION_ENDINGS:
         return "organization"

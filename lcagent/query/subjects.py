@@ -9,7 +9,8 @@ from lcagent.query import extract
 from lcagent.query.lexicon import DOCUMENT_PARTS, NUMBER_WORDS, QUESTION_WORDS, STOPWORDS
 
 COORDINATOR = (r"(?:\s*,\s*(?:and|&|as well as|plus|along with|together with)?\s*|\s+(?:and|&|as well as|plus|along with|"
-               r"together with)\s+|\s*;\s*|\s*\n\s*(?:[-*•]|\d+[.)])?\s*|\s+(?:[-*•]|\d+[.)])\s+|\s*/\s*)(?:(?:for|of|to|about|in|on|from)\s+)?")
+               r"together with)\s+|\s*;\s*|\s*\n\s*(?:[-*•]|\d+[.)])?\s*|\s+(?:[-*•]|\d+[.)])\s+|\s*/\s*)(?:(?:for|of|to|about|in|on|from)\s+)?"
+               r"(?:the\s+)?")  # "the Finance Committee and the Audit Committee"
 _LIST_LEAD = re.compile(r":\s*(?:\n\s*)?(?:[-*•]\s*)?")
 
 
@@ -41,6 +42,9 @@ def subjects_of(text: str) -> tuple[str, ...]:
             continue
         kept.append((start, end, value))
     subjects = _titles([value for _, _, value in sorted(kept)], text)
+    subjects = [s for s in subjects if not _modifier_acronym(s, text)]
+    subjects = _bare_names(subjects, text)
+    subjects = _listed_words(subjects, text)
     if len(subjects) >= 2:
         # "auth-proxy, ledger-svc and mailer": a plain word in the last slot of a coordination
         last = subjects[-1]
@@ -70,6 +74,57 @@ def _titles(subjects: list[str], text: str) -> list[str]:
             subject = title.group(0)
         merged.append(subject)
     return merged
+
+
+_INDEFINITE = frozenset("anyone anybody anything everyone everybody everything someone somebody something one "
+                        "none nobody nothing".split())
+# lower-case names where grammar puts a name: "Does libpng support ...?", "... mentioned for libfoo."
+_BARE_NAME = (re.compile(r"^(?i:does|do|did|can|will|would|is|was) ([a-z][a-z0-9_.+-]*[a-z0-9]) [a-z]+"),
+              re.compile(r"\b(?:mentioned|released|listed|recorded|configured|defined|set|published|reported) "
+                         r"(?:for|of|by) ([a-z][a-z0-9_.+-]*[a-z0-9])\s*[?.!]"))
+# a thing named by a number after its classifier: "port 8443", "build 4411"
+_NUMBERED = re.compile(r"\b(?:port|build|release|version|room|gate|flight|route|platform|pier|line|rule|step|figure|table|"
+                       r"page|ticket|issue|case|invoice|order|batch|lot)\s+\d[\w.]*\b", re.I)
+
+
+def _bare_names(subjects: list[str], text: str) -> list[str]:
+    found = list(subjects)
+    for pattern in _BARE_NAME:
+        match = pattern.search(text)
+        if match and match.group(1) not in STOPWORDS | QUESTION_WORDS | _INDEFINITE and match.group(1) not in found:
+            found.append(match.group(1))
+    for match in _NUMBERED.finditer(text):
+        number = match.group(0).split()[-1]
+        found = [match.group(0) if s == number else s for s in found]
+        if match.group(0) not in found:
+            found.append(match.group(0))
+    return sorted(found, key=lambda s: text.find(s))
+
+
+def _modifier_acronym(subject: str, text: str) -> bool:
+    """"CVE identifiers", "MAC addresses": capitals before the noun asked for describe it."""
+    from lcagent.query.heads import typed
+
+    after = re.search(rf"(?i:what|which|the|all|any|each|every|list) {re.escape(subject)} ([a-z]+)\b", text)
+    return subject.isalpha() and subject.isupper() and after is not None and typed(after.group(1)) is not None
+
+
+_LIST = re.compile(r"(?<![\w-])([\w.+-]+(?:, [\w.+-]+)+,? (?:and|or|&) [\w.+-]+)(?![\w-])")
+
+
+def _listed_words(subjects: list[str], text: str) -> list[str]:
+    """"nginx, OpenSSL and zlib": every single-word item of a list that holds a named subject is a
+    subject, whatever its case."""
+    for match in _LIST.finditer(text):
+        items = [item for item in re.split(r",? (?:and|or|&) |, ", match.group(1)) if item]
+        if not any(item in subjects for item in items) or any(
+                item.lower() in STOPWORDS | QUESTION_WORDS or len(item) < 2 for item in items):
+            continue
+        start = match.start()
+        before = [s for s in subjects if 0 <= text.find(s) < start]
+        after = [s for s in subjects if text.find(s) >= match.end() or text.find(s) < 0]
+        return before + items + after
+    return subjects
 
 
 def _find_word(text: str, word: str) -> int:
