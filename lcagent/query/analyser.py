@@ -12,7 +12,7 @@ import re
 from typing import Protocol
 
 from lcagent.query import extract
-from lcagent.query.heads import AUXILIARY_FIRST, head_noun, type_of_head, typed
+from lcagent.query.heads import AUXILIARY_FIRST, head_noun, singular_of, type_of_head, typed
 from lcagent.query.lexicon import NUMBER_WORDS, QUESTION_WORDS, RELATIONAL_NOUNS, STOPWORDS
 from lcagent.query.options import option_type, options_act, options_of
 from lcagent.query.plan import QuestionPlan
@@ -234,7 +234,8 @@ def _answer_type(intent: str, text: str, head: str | None, options, subjects) ->
         return "person" if by_person else "phrase"
     for rule in ANSWER_TYPE_RULES:
         if rule.matches(lowered):
-            if rule.value in ("person", "place") and type_of_head(head) not in (None, rule.value):
+            asked_last = re.search(r"\b(?:who|where|when)\s*\??$", lowered)  # "the firm ... is headquartered where?"
+            if rule.value in ("person", "place") and type_of_head(head) not in (None, rule.value) and not asked_last:
                 return type_of_head(head)  # "who audited ..." is typed by the question word
             return rule.value
     typed = type_of_head(head)
@@ -257,7 +258,7 @@ def _k(lowered: str) -> int | None:
         token = near.group(1)
         return int(token) if token.isdigit() else NUMBER_WORDS.get(token)
     item = re.search(r"\b(?:which|what|the|most|top)\s+(?:[\w-]+\s+){0,3}?(word|term|token|entry|item|code|hostname|username|line|name|"
-                     r"address|value|number)\b(?!s)", lowered)
+                     r"address|value|number|function|user|host|error|page|file|service)\b(?!s)", lowered)
     return 1 if item else None
 
 
@@ -277,7 +278,7 @@ def _asks_every_value(lowered: str, head: str | None) -> bool:
         return False
     last = head.split()[-1]
     # the plural of a noun the lexicon knows ("numbers", "prices"), not a word ending in s ("EPS")
-    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    singular = singular_of(last)
     plural = last.endswith("s") and not last.endswith("ss") and typed(singular) is not None
     # asked by "what/which", an imperative, or a bare noun phrase ("[tell me] the numbers for X")
     bare = re.match(r"the\b", lowered) and not re.search(r"\b(?:who|whom|whose|where|when|how|what|which)\b", lowered)

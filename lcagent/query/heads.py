@@ -18,6 +18,10 @@ def head_noun(text: str) -> str | None:
     """The noun phrase a question asks for: after what/which (anywhere: "in what city"), after an
     imperative or a quantifier ("list every serial number"), or a fragment's opening phrase
     ("Operating margin in Q3 for ..."). A verb after the noun ends it ("which register *holds*")."""
+    # "For the key obsidian-wren, list each uuid": a leading phrase before the question proper
+    lead = re.match(r"(?i)(?:for|in|on|about|regarding|from|as for) [^,?]{1,60},\s*(?=[a-z])", text)
+    if lead and re.match(r"(?i)(?:what|which|list|name|give|show|find|tell|get)\b", text[lead.end():]):
+        text = text[lead.end():]
     lowered = text.lower()
     starts = []
     for opener in HEAD_OPENERS:
@@ -31,7 +35,7 @@ def head_noun(text: str) -> str | None:
     if not re.match(r"(?:what|which|who|whom|whose|when|where|why|how)\b|" + AUXILIARY_FIRST.pattern[1:], lowered):
         starts.append(0)  # a fragment: "3M capex FY2019?", "Operating margin in Q3 for each of: ..."
     for start in starts:
-        phrase = _noun_phrase(lowered[start:])
+        phrase = _noun_phrase(text[start:])
         if phrase:
             return phrase
     return None
@@ -43,7 +47,10 @@ _DETERMINERS = frozenset("the a an this these those its their his her our your m
 
 def _noun_phrase(rest: str) -> str | None:
     words: list[str] = []
-    for token in re.findall(r"[\w'’-]+|[^\w\s]", rest):
+    for original in re.findall(r"[\w'’-]+|[^\w\s]", rest):
+        token = original.lower()
+        if original[:1].isupper() and not original.isupper() and any(typed(word) for word in words):
+            break  # "the places Captain Idris Varga visits": a name after the noun is no part of it
         if not re.match(r"[\w'’-]", token) or token in {"me", "us"}:
             break
         if words and token in _DETERMINERS:
@@ -53,6 +60,8 @@ def _noun_phrase(rest: str) -> str | None:
             continue
         # an -ed word ends the phrase once it has its noun ("prices quoted"); before, it is an
         # adjective ("diluted EPS", "deferred revenue")
+        if not words and token.endswith("ed") and HEAD_STOP.match(token):
+            continue  # "each associated uuid": a participle before the noun describes it
         if HEAD_STOP.match(token) or (words and token.endswith("ed") and token not in HEAD_NOUN_TYPES
                                       and any(typed(word) for word in words)):
             break
@@ -77,7 +86,7 @@ def typed(word: str) -> str | None:
     return None
 
 
-def _singular(word: str) -> str:
+def singular_of(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith(("sses", "shes", "ches", "xes")):
@@ -94,7 +103,7 @@ def type_of_head(head: str | None) -> str | None:
         return None
     words = head.split()
     for first, second in reversed(list(zip(words, words[1:]))):
-        compound = f"{first} {_singular(second)}"
+        compound = f"{first} {singular_of(second)}"
         if compound in COMPOUND_TYPES:
             return COMPOUND_TYPES[compound]
     for word in reversed(words):

@@ -48,7 +48,7 @@ def _heads(answer_type: str, words: str) -> None:
         HEAD_NOUN_TYPES[word] = answer_type
 
 
-_heads("date", "year years date dates day days month months decade decades century centuries period time era "
+_heads("date", "year years date dates day days month months decade decades century centuries period time era timeframe "
                "birthday anniversary deadline season quarter")
 _heads("number", "number numbers amount amounts total totals sum count percentage percent share rate rates ratio "
                  "ratios price prices cost costs value values figure figures revenue revenues income expenditure "
@@ -84,7 +84,8 @@ _heads("identifier", "id ids uuid uuids code codes key keys identifier identifie
                      "registers version versions password passwords passcode passcodes pin serial token tokens symbol "
                      "ticker isbn "
                      "reference handle username usernames hostname hostnames ip api url urls checksum checksums hash hashes "
-                     "digest digests release releases build builds tag tags")
+                     "digest digests release releases build builds tag tags service services container containers "
+                     "queue queues endpoint endpoints")
 _heads("phrase", "position positions title titles role roles job jobs post occupation profession colour color genre "
                  "style nationality nickname religion breed species")
 # ``capital`` is both a place ("the capital of France") and money ("capital expenditure"): the

@@ -196,7 +196,8 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
     Rule("time",
          r"^when\b|\bwhen (?:was|were|did|does|do|is|will|had|has)\b|\b(?:what|which) (?:\w+ )?(?:year|date|day|month|"
          r"decade|century|time|period|season|quarter)\b|\bin what (?:\w+ )?(?:year|month|decade|century)\b"
-         r"|\bsince when\b|\bwhat time\b|\bhow long ago\b|\bthe (?:year|date|day|month) (?:of|when|in which)\b",
+         r"|\bsince when\b|\bwhat time\b|\bhow long ago\b|\bthe (?:year|date|day|month) (?:of|when|in which)\b"
+         r"|\bwhen\s*\??$",  # "... came out when?"
          "date",
          ("when was the light automated?", "in what year did it open?", "what date was the merger announced?",
           "which month had the highest sales?"),

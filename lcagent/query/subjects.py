@@ -59,7 +59,7 @@ def subjects_of(text: str) -> tuple[str, ...]:
 _TITLE_LEADS = re.compile(
     r"\b(?:film|movie|book|novel|album|song|single|play|series|show|game|poem|painting|opera|musical|record|collection|"
     r"(?:the|a) (?:author|writer|singer|composer|director|star|publisher|producer|score|soundtrack|plot|cast|editor|"
-    r"illustrator|narrator) (?:of|for|in|to))\s+$", re.I)
+    r"illustrator|narrator) (?:of|for|in|to)|(?:played|starred|appeared|portrayed|featured|cast) [^.?!]{0,40}\bin)\s+$", re.I)
 
 
 def _titles(subjects: list[str], text: str) -> list[str]:
@@ -158,6 +158,9 @@ def summarised_part(text: str) -> tuple[str, ...]:
     part = document_part(text)
     if part:
         return (part,)
+    named = re.search(r"\b([A-Z][\w&]*(?: [A-Z][\w&]*)*) (?:section|chapter|part)\b", text)
+    if named and named.group(1).lower() not in QUESTION_WORDS | STOPWORDS:
+        return (named.group(1),)  # "the Risk Factors section", "the MD&A section"
     for match in re.finditer(r"[\w-]+", text):
         word = match.group(0)
         before = text[: match.start()].lower()
@@ -166,7 +169,7 @@ def summarised_part(text: str) -> tuple[str, ...]:
     return ()
 
 
-_NUMERALS = r"\d+(?:\.\d+)*|[IVXLC]+|[A-Z]\b|" + "|".join(w for w in NUMBER_WORDS if " " not in w and "-" not in w)
+_NUMERALS = r"\d+(?:\.\d+)*[A-Z]?|[IVXLC]+|[A-Z]\b|" + "|".join(w for w in NUMBER_WORDS if " " not in w and "-" not in w)
 
 
 def document_part(text: str) -> str | None:
