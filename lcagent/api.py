@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-from lcagent.query import analyse
+from lcagent.query import Analyser, RuleAnalyser
 from lcagent.query.model_analyser import ModelAnalyser, expand
 from lcagent.agents.base import AgentContext, Budget, Progress, resolve_reader
 from lcagent.agents.citations import QuoteChecker
@@ -163,13 +164,23 @@ def _runner(model: str | Runner | None, timeout: float | None = None, retries: i
     return make_runner(model, timeout=timeout, retries=retries)
 
 
+@lru_cache(maxsize=1)
+def question_analyser() -> Analyser:
+    """The English rules, backed by the labelled example questions where the sentence embedder can
+    run (an intent no rule recognises is then the one the nearest examples share)."""
+    from lcagent.query.examples import ExampleAnalyser
+    from lcagent.retrieval.embeddings import default_embedder, unavailable_reason
+
+    return ExampleAnalyser(default_embedder()) if unavailable_reason() is None else RuleAnalyser()
+
+
 def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, strategy: str, budget: Budget,
          reader: str, progress: Callable[[Progress], None] | None, *, run_id: str | None, model_spec: str,
          connection: dict, min_confidence: float = MIN_CONFIDENCE) -> Answer:
     started = time.perf_counter()
     say = progress or (lambda event: None)
     reader_mode = resolve_reader(reader, runner.name)
-    plan = analyse(question)  # once per run: the router and the strategy share it
+    plan = question_analyser().analyse(question)  # once per run: the router and the strategy share it
     selection = select_documents(plan, ws, docs)  # a collection: the documents the question is about
     searched = selection.searched
     docs = [d for d in docs if d.id in set(selection.chosen)]
@@ -210,7 +221,7 @@ def _run(ws: Workspace, docs: list[Document], question: str, runner: Runner, str
     try:
         if reader_mode == "generative" and "json_schema" in runner.capabilities.constraints:
             # a capable model sharpens the rules' plan; what it says is checked against the question
-            context.plan = expand(ModelAnalyser(traced).analyse(question), traced)
+            context.plan = expand(ModelAnalyser(traced, question_analyser()).analyse(question), traced)
         reading = make_strategy(chosen).answer(question, context)
     except BudgetExceeded as spent:
         trace.note("error", str(spent))

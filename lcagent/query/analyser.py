@@ -140,7 +140,16 @@ _ASIDE = re.compile(r"^(?:quote|cite|with|in|one|two|three|a|an|just|short|brief
 class RuleAnalyser:
     """The English rule tables of ``lcagent.query.rules``."""
 
-    def analyse(self, question: str) -> QuestionPlan:
+    def analyse(self, question: str, *, intent: str | None = None, reason: str = "") -> QuestionPlan:
+        """The plan of ``question``; with ``intent``, that intent (for ``reason``) instead of the
+        rules' own, and every other field as the rules fill it for that intent."""
+        return self._analyse(question, intent, reason)[0]
+
+    def analyse_with_default(self, question: str) -> tuple[QuestionPlan, bool]:
+        """The plan, and whether no rule chose its intent (``lookup`` by default)."""
+        return self._analyse(question, None, "")
+
+    def _analyse(self, question: str, forced: str | None, forced_reason: str) -> tuple[QuestionPlan, bool]:
         question, hints = split_instructions(question)
         text, truth = normalise(question)
         text = topic_first(text)
@@ -149,8 +158,12 @@ class RuleAnalyser:
         options = options_of(text)
         subjects = subjects_of(text)
         qualifiers = tuple(extract.periods(text))
-        intent = None
-        if options:
+        intent = forced
+        if forced:
+            reasons.append(forced_reason or f"intent {forced} given")
+            if forced == "choose" and options:
+                subjects = options
+        elif options:
             intent = "choose"
             reasons.append(f"offers options: {' / '.join(options)}")
             subjects = options
@@ -175,6 +188,7 @@ class RuleAnalyser:
         if intent is None and _asks_every_value(lowered, head):
             intent = "all_values"
             reasons.append("asks for every value of its subject")
+        defaulted = intent is None
         intent = intent or "lookup"
         answer_type = _answer_type(intent, text, head, options, subjects)
         k = _k(" ".join((lowered, *hints)).lower()) if intent == "top_k" else None
@@ -203,9 +217,9 @@ class RuleAnalyser:
         unit = _unit(lowered) if answer_type == "number" else None
         return QuestionPlan(
             question=text, intent=intent, answer_type=answer_type, subjects=tuple(subjects), relation=relation,
-            qualifiers=qualifiers, k=k, direction=direction, options=tuple(options),
+            qualifiers=qualifiers, k=k, direction=direction, options=tuple(options) if intent == "choose" else (),
             terms=tuple(extract.content_terms(text)), unit=unit, hints=hints, reasons=tuple(reasons), source="rules",
-        )
+        ), defaulted
 
 
 def _answer_type(intent: str, text: str, head: str | None, options, subjects) -> str:

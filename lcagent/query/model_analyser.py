@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from lcagent.prompts import PLAN_QUESTION, QUERY_EXPANSION
-from lcagent.query.analyser import RuleAnalyser
+from lcagent.query.analyser import Analyser, RuleAnalyser
 from lcagent.query.plan import ANSWER_TYPES, INTENTS, QuestionPlan
 from lcagent.runners.base import JsonSchema, Runner, RunnerError, RunnerUnavailable
 
@@ -36,9 +36,9 @@ PLAN_SCHEMA = {
 class ModelAnalyser:
     """Asks ``runner`` for the plan; falls back to (and is checked against) the rule-based plan."""
 
-    def __init__(self, runner: Runner, rules: RuleAnalyser | None = None) -> None:
+    def __init__(self, runner: Runner, rules: Analyser | None = None) -> None:
         self.runner = runner
-        self.rules = rules or RuleAnalyser()
+        self.rules = rules or RuleAnalyser()  # or any analyser whose plan the model may sharpen
 
     def analyse(self, question: str) -> QuestionPlan:
         plan = self.rules.analyse(question)
