@@ -249,3 +249,11 @@ def test_amounts_are_compared_with_their_scale(tmp_path, ask):
         "Dunmore Cycles earned $900 million in revenue last year."))
     answer = ask(path, "Which earned more revenue, Kell Motors or Dunmore Cycles?")
     assert answer.text == "Kell Motors"
+
+
+
+def test_a_letter_after_a_figure_is_a_scale_after_a_currency(tmp_path, ask):
+    money = _pages(tmp_path / "money.txt", (
+        "Kell Motors raised $5m from its investors in the spring.",
+        "Dunmore Cycles raised $900,000 from its investors in the spring."))
+    assert ask(money, "Which raised more money, Kell Motors or Dunmore Cycles?").text == "Kell Motors"

@@ -25,7 +25,7 @@ _YEAR = re.compile(r"\b(1[0-9]\d\d|20\d\d)\b")
 _LIFESPAN = re.compile(r"\(([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\s*[–—-]+\s*([^()]*?\b(?:1[0-9]\d\d|20\d\d)\b[^()]*?)\)")
 _BEGIN_EVENTS = ("born", "found", "establish", "form", "creat", "built", "launch", "open", "incorporat", "start")
 _END_EVENTS = ("die", "death", "dead", "kill", "close", "dissolv", "defunct", "end")
-_AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])|\b(?:" + "|".join(
+_AMOUNT = re.compile(r"(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?(?:(?=(?:k|m|b|bn|mn)\b)|(?![\w]))|\b(?:" + "|".join(
     sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True)) + r")\b", re.I)
 
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
