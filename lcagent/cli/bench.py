@@ -41,9 +41,13 @@ def _split(text: str) -> list[str]:
 @click.option("--wording", is_flag=True,
               help="RULER: also ask every task in people's words, with other needle templates and haystacks "
                    "(rows in OUT/ruler-wording.jsonl); the summary sets them beside the standard rows.")
+@click.option("--wording-set", type=click.Choice(["first", "second"]), default="first", show_default=True,
+              help="With --wording: which table of wordings. 'second' was written later and held out from "
+                   "tuning the question rules (rows in OUT/ruler-wording-second.jsonl).")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, data, reader, wording, no_plot, as_json) -> None:
+def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, data, reader, wording, wording_set, no_plot,
+          as_json) -> None:
     """Score strategies side by side on RULER, LooGLE or a PDF page-citation set.
 
     Results go to OUT/SUITE.jsonl (one row per sample x strategy x model: prediction, score,
@@ -55,6 +59,7 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, da
       lcagent bench ruler --lengths 4k --limit 1
       lcagent bench ruler --lengths 32k,128k --tasks niah_single_1,niah_multikey_1 --strategies full,tools
       lcagent bench ruler --wording --lengths 4k,32k --strategies tools,auto
+      lcagent bench ruler --wording --wording-set second --lengths 32k --tasks vt,cwe --strategies auto
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
       lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag
@@ -75,12 +80,14 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, da
         if suite == "collection":
             _run_collection(strategies, models, tasks, limit, seed, out, data, reader, as_json)
             return
-        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json)
+        _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json,
+                   wording_set)
     except (ValueError, FileNotFoundError) as problem:  # bad lengths, splits or data folders
         raise click.UsageError(str(problem)) from None
 
 
-def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json) -> None:
+def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, reader, wording, no_plot, as_json,
+               wording_set="first") -> None:
     from lcagent import api
     from lcagent.bench import generate, load_loogle, make_pdf_samples, parse_length, plot, print_summary, run_bench, summarise
     from lcagent.bench.reference import BenchDependencyMissing
@@ -107,7 +114,7 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, ou
             from lcagent.bench.ruler.wording import generate_wording
 
             worded = [s for length in _split(lengths) for task in task_names
-                      for s in generate_wording(task, parse_length(length), limit, seed, start)]
+                      for s in generate_wording(task, parse_length(length), limit, seed, start, wording_set)]
     elif suite == "loogle":
         splits = _split(tasks) if tasks else ["shortdep", "longdep"]
         samples = [s for split in splits for s in load_loogle(split, limit=limit)]
@@ -130,7 +137,8 @@ def _run_bench(suite, strategies, models, lengths, tasks, limit, seed, start, ou
             named = {(name if reader == "auto" else f"{name}/{reader}"): strategy_fn(name) for name in chosen}
             rows += run_bench(samples, named, results, model=model_spec, progress=not as_json)
             if worded:
-                worded_rows += run_bench(worded, named, out / f"{suite}-wording.jsonl", model=model_spec,
+                worded_file = f"{suite}-wording.jsonl" if wording_set == "first" else f"{suite}-wording-{wording_set}.jsonl"
+                worded_rows += run_bench(worded, named, out / worded_file, model=model_spec,
                                          progress=not as_json)
         finally:
             workspace.close()

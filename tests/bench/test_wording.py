@@ -26,7 +26,8 @@ from lcagent.bench.sample import Sample  # noqa: E402
 from lcagent.bench.summary import summarise_wording, wording_tables  # noqa: E402
 
 LENGTH = 4096
-WORDING_CASES = [(task, wording.id) for task in TASKS for wording in wordings(task)]
+WORDING_CASES = [(task, wording.id, table) for table in ("first", "second") for task in TASKS
+                 for wording in wordings(task, table)]
 TEMPLATE_CASES = [(task, template, None) for task in TASKS for template in templates(task) if template]
 HAYSTACK_CASES = [(task, None, name) for task in TASKS for name in haystacks(task)]
 
@@ -107,9 +108,9 @@ def _check(sample: Sample) -> None:
             assert answer in sample.context
 
 
-@pytest.mark.parametrize("task, wording", WORDING_CASES)
-def test_every_wording_generates_at_4k_with_its_answer_in_the_document(task, wording):
-    sample = generate_wording_one(task, LENGTH, 0, wording=wording)
+@pytest.mark.parametrize("task, wording, table", WORDING_CASES)
+def test_every_wording_generates_at_4k_with_its_answer_in_the_document(task, wording, table):
+    sample = generate_wording_one(task, LENGTH, 0, wording=wording, wording_set=table)
     assert sample.wording == wording
     assert sample.user_question() == sample.question.strip()  # asked whole, preface and all
     _check(sample)
@@ -123,8 +124,9 @@ def test_every_template_and_haystack_generates_at_4k(task, template, haystack):
 
 
 @pytest.mark.parametrize("task", list(TASKS))
-def test_each_task_has_eight_wordings_and_three_share_no_content_word_with_ruler(task):
-    table = wordings(task)
+@pytest.mark.parametrize("wording_set", ["first", "second"])
+def test_each_task_has_eight_wordings_and_three_share_no_content_word_with_ruler(task, wording_set):
+    table = wordings(task, wording_set)
     assert len(table) >= 8 and len({wording.id for wording in table}) == len(table)
     reworded = [wording for wording in table if "reworded" in wording.styles]
     assert len(reworded) >= 3
@@ -133,7 +135,17 @@ def test_each_task_has_eight_wordings_and_three_share_no_content_word_with_ruler
     # The check has teeth: RULER's own template words are found, and some wordings share them.
     assert len(ruler_template_words(task)) >= 8
     assert any(shared_with_ruler(task, wording) for wording in table if wording not in reworded) or \
-        family_of(task) == "qa"
+        family_of(task) == "qa" or wording_set == "second"
+
+
+def test_the_second_table_is_new():
+    for task in TASKS:
+        first = {(w.id, " ".join(w.text.lower().split())) for w in wordings(task)}
+        for wording in wordings(task, "second"):
+            assert wording.id not in {i for i, _ in first} and " ".join(wording.text.lower().split()) not in \
+                {t for _, t in first}, (task, wording.id)
+    second = [generate_wording_one("vt", LENGTH, index, wording_set="second").wording for index in range(8)]
+    assert len(set(second)) == 8  # eight samples ask the eight wordings of the second table
 
 
 def test_content_words_drop_function_words_and_fold_inflections():
@@ -255,4 +267,10 @@ def test_cli_runs_the_wording_suite_beside_standard_rows(tmp_path, capsys):
         [expected.wording]
     # a rerun finds both files done and adds nothing
     assert main(args) in (0, None)
+    assert len((out / "ruler-wording.jsonl").read_text().splitlines()) == 1
+    # the held-out table writes its own file, so the two sets' rows never mix
+    assert main(args + ["--wording-set", "second"]) in (0, None)
+    second = [json.loads(line) for line in (out / "ruler-wording-second.jsonl").read_text().splitlines()]
+    assert [row["wording"] for row in second] == [generate_wording_one("niah_single_2", LENGTH, 0,
+                                                                         wording_set="second").wording]
     assert len((out / "ruler-wording.jsonl").read_text().splitlines()) == 1

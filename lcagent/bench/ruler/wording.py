@@ -19,6 +19,7 @@ from lcagent.bench.ruler.wording_contexts import (
     Variant, Where, build_common_words, build_freq_words, build_niah, build_qa, build_vt,
 )
 from lcagent.bench.ruler.wording_tables import CHAIN_STYLES, NEEDLE_TEMPLATES, WORDINGS, Wording
+from lcagent.bench.ruler.wording_tables_second import WORDINGS_SECOND
 from lcagent.bench.sample import Sample, parse_length
 
 # What each family is asked over: prose haystacks, or the form of its word list or documents.
@@ -34,10 +35,18 @@ BUILDERS = {
 }
 
 
-def wordings(task: str) -> tuple[Wording, ...]:
-    if task not in WORDINGS:
-        raise ValueError(f"no wordings for {task!r}; choose from {', '.join(WORDINGS)}")
-    return WORDINGS[task]
+# "first": the table the rules were measured and then tuned against; "second": written later, held
+# out from tuning (measure with it, do not fix rules after its misses)
+WORDING_SETS = {"first": WORDINGS, "second": WORDINGS_SECOND}
+
+
+def wordings(task: str, wording_set: str = "first") -> tuple[Wording, ...]:
+    if wording_set not in WORDING_SETS:
+        raise ValueError(f"no wording set {wording_set!r}; choose from {', '.join(WORDING_SETS)}")
+    table = WORDING_SETS[wording_set]
+    if task not in table:
+        raise ValueError(f"no wordings for {task!r}; choose from {', '.join(table)}")
+    return table[task]
 
 
 def templates(task: str) -> tuple[str, ...]:
@@ -57,23 +66,24 @@ def haystacks(task: str) -> tuple[str, ...]:
     return DOCUMENT_FORMS if family == "qa" else LIST_FORMS
 
 
-def choose_variant(task: str, index: int, seed: int = 42) -> Variant:
+def choose_variant(task: str, index: int, seed: int = 42, wording_set: str = "first") -> Variant:
     """Sample ``index``'s wording, template and haystack. Each cycles through its own seeded
     order, so ``n`` samples cover ``min(n, 9)`` wordings and the three vary independently.
     The length plays no part: a sample index is asked the same way at every length."""
     chosen = []
-    for name, options in (("wording", wordings(task)), ("template", templates(task)),
+    prefix = "lcagent-wording" if wording_set == "first" else f"lcagent-wording-{wording_set}"
+    for name, options in (("wording", wordings(task, wording_set)), ("template", templates(task)),
                           ("haystack", haystacks(task))):
         order = list(options)
-        random.Random(f"lcagent-wording|{seed}|{task}|{name}").shuffle(order)
+        random.Random(f"{prefix}|{seed}|{task}|{name}").shuffle(order)
         chosen.append(order[index % len(order)])
     return Variant(*chosen)
 
 
 def _override(task: str, variant: Variant, wording: str | None, template: str | None,
-              haystack: str | None) -> Variant:
+              haystack: str | None, wording_set: str) -> Variant:
     if wording is not None:
-        table = {entry.id: entry for entry in wordings(task)}
+        table = {entry.id: entry for entry in wordings(task, wording_set)}
         if wording not in table:
             raise ValueError(f"{task} has no wording {wording!r}; choose from {', '.join(table)}")
         variant = replace(variant, wording=table[wording])
@@ -88,13 +98,15 @@ def _override(task: str, variant: Variant, wording: str | None, template: str | 
 
 def generate_wording_one(task: str, length: int | str, index: int, seed: int = 42, *,
                          wording: str | None = None, template: str | None = None,
-                         haystack: str | None = None) -> Sample:
+                         haystack: str | None = None, wording_set: str = "first") -> Sample:
     """Sample ``index`` of ``task`` in the wording suite; the same arguments give the same
-    sample. Name a wording, template or haystack to override the seeded choice."""
+    sample. Name a wording, template or haystack to override the seeded choice; ``wording_set``
+    picks the table ("first", or "second": the held-out one)."""
     if task not in TASKS:
         raise ValueError(f"unknown RULER task {task!r}; choose from {', '.join(TASKS)}")
     tokens = parse_length(length)
-    variant = _override(task, choose_variant(task, index, seed), wording, template, haystack)
+    variant = _override(task, choose_variant(task, index, seed, wording_set), wording, template, haystack,
+                        wording_set)
     family = family_of(task)
     tokens_to_generate = task_templates()[family].tokens_to_generate
     built = BUILDERS[family](TASKS[task], variant, Where(seed, task, tokens, index, tokens_to_generate))
@@ -111,11 +123,13 @@ def generate_wording_one(task: str, length: int | str, index: int, seed: int = 4
     )
 
 
-def generate_wording(task: str, length: int | str, n: int, seed: int = 42, start: int = 0) -> list[Sample]:
+def generate_wording(task: str, length: int | str, n: int, seed: int = 42, start: int = 0,
+                     wording_set: str = "first") -> list[Sample]:
     """``n`` wording-suite samples of ``task`` (a RULER task name) fitted to ``length`` tokens, from ``start``."""
     if n < 0 or start < 0:
         raise ValueError(f"n and start must be zero or more, got n={n}, start={start}")
-    return [generate_wording_one(task, length, index, seed) for index in range(start, start + n)]
+    return [generate_wording_one(task, length, index, seed, wording_set=wording_set)
+            for index in range(start, start + n)]
 
 
 # Closed-class words: what is left once they go is what a wording says. Kept apart from the
