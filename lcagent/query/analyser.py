@@ -67,6 +67,9 @@ class RuleAnalyser:
                     intent = rule.value
                     reasons.append(f"rule {rule.name}")
                     break
+        if intent is None and _holders_of_value(lowered):
+            intent = "chain"
+            reasons.append("gives a value and asks which names hold it")
         if intent is None and _is_bridge(text, _unrestricted(lowered, head_noun(text))):
             intent = "bridge"
             reasons.append("asks about something reached through an entity it does not name")
@@ -154,7 +157,8 @@ def _k(lowered: str) -> int | None:
     """How many items a top-k question wants: a numeral near "top"/"most"/"which", else 1 for a
     singular item ("the commonest word"), else None (the caller's default)."""
     numerals = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    near = re.search(rf"\b(?:top|the|which|what|list|name|give(?: me)?|find|are|most|these|first)\s+(\d+|{numerals})\b", lowered)
+    near = re.search(rf"\b(?:top|the|which|what|list|name|give(?: me)?|find|are|most|these|first|leading)\s+(\d+|{numerals})\b",
+                     lowered)
     if near is None:
         near = re.search(rf"\b(\d+|{numerals})\s+(?:\w+\s+)?(?:most|least|words?|terms?|entries|items?|tokens?|list entries)\b",
                          lowered)
@@ -194,7 +198,8 @@ def _unrestricted(lowered: str, head: str | None) -> str:
     """The question without the relative pronoun of a clause on the asked noun itself: "the codes
     *that* belong to X" narrows what is asked; only a clause on another noun ("the woman who
     played X") reaches through an entity the question does not name."""
-    opened = re.match(r"(?:what|which|list|name|give|show|tell|find|get|fetch|pull|provide|return|identify)\b", lowered)
+    opened = re.match(r"(?:what|which|list|name|give|show|tell|find|get|fetch|pull|provide|return|identify|grab|round up)\b",
+                      lowered) or re.search(rf"\b(?:all|every|each) (?:of )?(?:the )?{re.escape(head or '')}\b", lowered)
     # a bare noun phrase ("[tell me] the numbers that go with X") asks for its noun; one followed by
     # a question ("the guy who wrote X, where did he grow up?") does not
     phrase = re.match(r"the\b", lowered) and not re.search(r"\b(?:what|which|who|whom|whose|where|when|how)\b", lowered)
@@ -243,6 +248,20 @@ def _is_bridge(text: str, lowered: str) -> bool:
         if role in RELATIONAL_NOUNS and not asks_for_the_role:
             return True  # "the CEO of Tarnwell Group studied where?": something about the CEO
     return False
+
+
+_HOLDERS = r"(?:names?|variables?|vars?|registers?|slots?|holders?|cells?|places?|labels?|identifiers?)"
+
+
+def _holders_of_value(lowered: str) -> bool:
+    """"names carrying 12345?", "which variables come out as 12345", "12345 gets passed around:
+    where does it land?": a value given, the names that hold it asked for (a chain followed forward)."""
+    value = re.search(r"(?<![\w.,$-])(?<!page )(?<!line )(?<!port )(?<!section )\d{4,}(?![\w.,%-])", lowered)
+    if not value or re.fullmatch(r"1[5-9]\d\d|20\d\d", value.group(0)):
+        return False
+    return bool(re.search(rf"\b(?:which|what|list|name|every|all|each|any)\b[^?.;]*?\b{_HOLDERS}\b", lowered)
+                or re.search(rf"\b{_HOLDERS}\s+(?:carrying|holding|with|containing|storing)\b", lowered)
+                or re.search(r"\bwhere (?:does|did|will) (?:it|that|this|the value|\d+) (?:land|end up|go|get to)\b", lowered))
 
 
 def _unit(lowered: str) -> str | None:

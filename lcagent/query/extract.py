@@ -156,8 +156,10 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
             continue  # a number or an ordinal ("3rd", "1990s")
         if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and not _key_position(text, match.start(), match.end()):
             continue
-        if keys_only and re.fullmatch(r"\d+-[a-z]+", token) and re.match(r"\s+[a-z]", text[match.end():]):
-            continue  # "16-bit images", "30-day notice": a measure describing a noun
+        if keys_only and re.fullmatch(r"\d+-[a-z]+", token) and re.match(r"\s+\w", text[match.end():]):
+            continue  # "16-bit images", "30-day notice", "36-character ID": a measure describing a noun
+        if keys_only and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", token) and _modifies_a_noun(text, match.start(), match.end()):
+            continue  # "lots of near-duplicate lines": a compound adjective
         found.append(token)
     return list(dict.fromkeys(found))
 
@@ -172,10 +174,20 @@ _KEY_BEFORE = re.compile(
 _PREDICATE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|it|they|so|very|not)\s+$", re.I)
 
 
+def _modifies_a_noun(text: str, start: int, end: int) -> bool:
+    """A hyphenated word between a determiner or quantifier and a plain noun: "lots of near-duplicate
+    lines", "a no-confidence motion" (not "amber-fox mentioned in ...", "amber-fox and ...")."""
+    after = re.match(r"\s+([a-z]+)\b", text[end:])
+    if not after or after.group(1) in STOPWORDS or after.group(1).endswith(("ed", "ing", "ly")):
+        return False
+    return bool(re.search(r"\b(?:a|an|the|of|some|any|many|lots|few|several|these|those|no)\s+$", text[:start], re.I))
+
+
 def _key_position(text: str, start: int, end: int) -> bool:
     """Where a key stands: after a preposition, a list mark or a classifier noun ("the account
-    svc-backup"), or last in the question where no copula makes it a predicate."""
-    if _KEY_BEFORE.search(text[:start]):
+    svc-backup"), before a verb ("amber-fox was set"), or last in the question where no copula
+    makes it a predicate."""
+    if _KEY_BEFORE.search(text[:start]) or re.match(r"\s+(?:is|was|were|are|has|had|gets|got|holds|held)\b", text[end:]):
         return True
     copula_question = re.match(r"\s*(?:is|are|was|were)\b", text, re.I)  # "Is parse_header thread-safe?"
     return bool(re.match(r"\s*[?.!]*\s*$", text[end:])) and not _PREDICATE_BEFORE.search(text[:start]) \
@@ -274,7 +286,7 @@ _ADVERBS = frozenset("ever never also still already just only even recently curr
 _IMPERATIVES = frozenset(
     """summarise summarize describe explain compare count list name give find show identify provide state report tell
     get return retrieve extract enumerate print output recall fetch look skim condense break boil draft write trace
-    follow track pull collect locate check verify confirm calculate compute sum""".split())
+    follow track pull collect locate check verify confirm calculate compute sum grab paste round dig send share hand""".split())
 
 
 def _fragment_subject(word: str, text: str) -> bool:

@@ -80,7 +80,7 @@ _heads("organization", "company companies organization organisation organization
                        "institution institutions government subsidiary subsidiaries competitor competitors "
                        "customer customers supplier suppliers employer newspaper magazine outlet outlets "
                        "regulator auditor broadcaster court courts tribunal")
-_heads("identifier", "id ids uuid uuids code codes key keys identifier identifiers variable variables register "
+_heads("identifier", "id ids uuid uuids guid guids code codes key keys identifier identifiers variable variables register "
                      "registers version versions password passwords passcode passcodes pin serial token tokens symbol "
                      "ticker isbn "
                      "reference handle username usernames hostname hostnames ip api url urls checksum checksums hash hashes "

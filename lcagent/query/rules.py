@@ -32,6 +32,9 @@ PREFACE = Rule(
     r"|i(?:'m| am) (?:after|looking for|interested in|trying to (?:figure|find|work) out|trying to (?:find|learn|understand))"
     r"|i wonder|i(?:'d| would) like to know|i want(?: to know)?|i need(?: to know)?|help me (?:find|out)"
     r"|(?:can|could|would|will) you(?: please)?(?: tell me| let me know| check| find out)?|do you know"
+    # a request, not a yes/no question: "could I get the UUID ...", "if it's not too much trouble, ..."
+    r"|(?:can|could|may) (?:i|we)(?: please)?(?= (?:get|have|grab|see)\b)"
+    r"|if (?:it(?:'s| is) not too much trouble|you (?:can|could|don't mind|do not mind)|possible)"
     r"|(?:please )?tell me|let me know|based on (?:the|this) \w+|according to (?:the|this) \w+"
     r"|from (?:the|this) \w+|in (?:the|this) (?:document|text|report|file|manual|paper|book|article)"
     r"|[a-z][a-z'’]*(?:,?\s+[a-z][a-z'’]*){0,5}(?=:\s+(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|"
@@ -46,7 +49,8 @@ PREFACE = Rule(
 TRUTH_PREFACE = Rule(
     "is it true that",
     r"^(?:is it (?:true|correct|the case) that|true or false[:,]?|is the following (?:true|correct)[:,]?"
-    r"|whether|if(?!.*,\s*(?:which|what|who|where|when|how)\b)|check (?:whether|if)|verify (?:whether|that|if)|confirm (?:whether|that|if)|tell me (?:whether|if))\s+",
+    r"|whether|if(?!.*,\s*(?:which|what|who|where|when|how)\b)(?! (?:it(?:'s| is) not too much trouble|you (?:can|could|don't mind"
+    r"|do not mind)|possible)\b)|check (?:whether|if)|verify (?:whether|that|if)|confirm (?:whether|that|if)|tell me (?:whether|if))\s+",
     "yes_no",
     ("is it true that the light was automated in 1987?", "whether the merger closed in 2019",
      "true or false: the report mentions a fine"),
@@ -93,12 +97,17 @@ INTENT_RULES: tuple[Rule, ...] = (
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
          r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
          r"codes|lines?|appear\w*|occur\w*|repeated|recur\w*|come up|comes up|show up|list|log|text|frequenc\w*|top \w+|"
-         r"trace|transcript|called)\b)",
+         r"trace|transcript|called|strings?|entries)\b)"
+         # or a count of each item, then the first few of that ranking: "count how many times each
+         # token shows up and tell me the leading ten", "rank the entries by how many times they occur"
+         r"|(?=.*\b(?:rank|ranked|ranking|each (?:word|token|entry|item|term|string)|by how (?:many times|often))\b)"
+         r"(?=.*\b(?:first|top|leading|highest|biggest)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b)",
          "top_k",
          ("what are the ten most common words in the list?", "which 3 words appear most often?",
           "name the most frequently used word", "list the top five terms by frequency",
           "which words come up the most?", "what's the commonest word in the list?", "top word in the transcript?",
           "which 9 words come up more than all others?", "which function is called most often in the trace?",
+          "rank the entries by how many times they occur and give me the first 10",
           "which hostname is requested most frequently in the proxy log?"),
          ("what is the most common cause of failure?", "who was the top pick by the rangers in 2010?")),
     Rule("count",
@@ -227,7 +236,8 @@ ANSWER_TYPE_RULES: tuple[Rule, ...] = (
 HEAD_OPENERS = (
     r"^(?:what|which)(?:\s+(?:is|are|was|were)|['’]s)?\s+(?:(?:the|a|an|all(?: of)?(?: the)?|each|every)\s+)?",
     r"^(?:list|name|give(?: me)?|find|show(?: me)?|identify|provide|state|report|tell me|get|return|retrieve|"
-    r"extract|enumerate|print|output|recall|fetch|look up)\s+(?:(?:all|every|each|both)(?: of)?\s+)?"
+    r"extract|enumerate|print|output|recall|fetch|look up|grab|round up|dig out|pull out|send|share|have|see)\s+"
+    r"(?:me\s+)?(?:(?:all|every|each|both)(?: of)?\s+)?"
     r"(?:(?:the|a|an|any|its|their)\s+)?",
     r"^(?:in|from|at|for|by|to|on|with)\s+(?:what|which)\s+",
     r"^(?:who|whom)\s+(?:is|are|was|were)\s+(?:the|its|their)\s+",  # "who were the auditors of ..."

@@ -92,8 +92,8 @@ def read_plan(plan: QuestionPlan, pool: EvidencePool, context: AgentContext, *, 
             return compared
     if plan.intent == "bridge":
         return bridge(plan, pool, context, runner) or lookup(plan, pool, runner)
-    if plan.intent == "lookup":
-        return lookup(plan, pool, runner)
+    if plan.intent in ("lookup", "chain"):
+        return lookup(plan, pool, runner)  # a chain the text does not state: its subject's value, looked up
     return extractive(pool, plan, runner)
 
 

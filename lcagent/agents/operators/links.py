@@ -44,7 +44,7 @@ def follow_chain(plan: QuestionPlan, context: AgentContext) -> Reading | None:
     if plan.direction == "backward":
         values = [t for t in chain.order if chain.kinds.get(t) == "number"]
         if not values:
-            return not_found(f"no value reached from {chain.start}")
+            return None  # no chain of copies here: let the evidence reader look the value up
         value = min(values, key=lambda t: chain.hops[t])
         path = [chain.links[t] for t in chain.order if chain.hops[t] <= chain.hops[value]]
         return Reading(value, path, note=f"followed {chain.hops[value]} links back from {chain.start}", confidence=1.0)
