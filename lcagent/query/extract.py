@@ -189,6 +189,8 @@ def _key_position(text: str, start: int, end: int) -> bool:
     makes it a predicate."""
     if _KEY_BEFORE.search(text[:start]) or re.match(r"\s+(?:is|was|were|are|has|had|gets|got|holds|held)\b", text[end:]):
         return True
+    if re.match(r"\s*(?:[;,/]|,? (?:and|or|plus)) *[a-z]+(?:-[a-z]+)+\b", text[end:]):
+        return True  # the first of a list of keys: "look up invincible-glut; giant-skull; ..."
     copula_question = re.match(r"\s*(?:is|are|was|were)\b", text, re.I)  # "Is parse_header thread-safe?"
     return bool(re.match(r"\s*[?.!]*\s*$", text[end:])) and not _PREDICATE_BEFORE.search(text[:start]) \
         and not copula_question
