@@ -114,6 +114,15 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             bonus += W.AFTER_RELATION
         return bonus
 
+    subject_words = {w.lower() for s in plan.subjects for w in _TOKEN.findall(s)}
+
+    def keyed_value(i: int) -> bool:
+        """Token i follows a subject's word with only ":", "=", "is" or a dash between."""
+        j = i - 1
+        while j >= 0 and i - j <= 2 and re.fullmatch(r"[:=\-–—→>]|is|was|equals", tokens[j][0].lower()):
+            j -= 1
+        return j >= 0 and tokens[j][0].lower() in subject_words
+
     lower_case = item.page_words or set(LOWER_CASE_WORD.findall(f"{item.before} {item.text}"))
     asked_years = {y for q in plan.qualifiers for y in re.findall(r"(?:1[5-9]|20)\d\d", q)}
     asks_year = _ASKS_YEAR.search(plan.question) is not None  # "which year": a year, not the whole date
@@ -130,6 +139,8 @@ def candidates(item: EvidenceItem, plan: QuestionPlan) -> list[Candidate]:
             # a code asked for is often all digits ("For X, use 3849190")
             score += W.TYPE_MATCH if kind == wanted or keyed or (wanted == "number" and kind == "date" and not plan.unit) \
                 or (wanted == "id" and kind == "number") else W.TYPE_OTHER
+            if kind == wanted and keyed_value(i):
+                score += W.KEY_VALUE
             if plan.unit and kind in ("number", "date") and _beside(tokens, i, plan.unit):
                 score += W.BESIDE_UNIT  # "219 steps" answers "how many steps"
             text = token.rstrip(".,")

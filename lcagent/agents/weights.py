@@ -35,6 +35,9 @@ AFTER_QUESTION_WORDS = 0.25  # answers tend to follow the words that ask for the
 # relation, in the same clause: "built in 1824 and automated in 1963" answers "when was it
 # automated?" with 1963, the value after "automated" with no "and"/"but"/";" between.
 AFTER_RELATION = 0.35  # more than CLOSE_CANDIDATES: the clause decides, not a model call
+# A value written straight after its key ("amber-fox: 4471932", "R2 is 88") is the key's own, however
+# many other figures the sentence runs on with ("... (reference value) In 1628 the ...").
+KEY_VALUE = 0.35  # more than CLOSE_CANDIDATES
 # A sentence opening with a pronoun ("Its last keeper, ...") is about what the sentence before it
 # named: it carries that sentence's subject words at this share of their weight.
 CARRY_OVER = 0.8
