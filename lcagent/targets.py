@@ -65,19 +65,24 @@ def _resolve_one(workspace: Workspace, raw: str, *, password, progress, ingest: 
             options = _embed_options(file.name, progress) if embed else None
             step = (lambda stage, name=file.name: progress(Progress("ingest", f"{name}: {stage}", number, len(files)))) \
                 if progress else None
-            documents.append(ingest_file(workspace, file, password=password, embed=options, progress=step).document)
+            result = ingest_file(workspace, file, password=password, embed=options, progress=step)
+            skipped = result.embedding.skipped if result.embedding else None
+            if progress and skipped:
+                progress(Progress("note", f"{file.name}: searched without embeddings ({skipped})"))
+            documents.append(result.document)
         return documents
     return [workspace.resolve(raw)]
 
 
 def _embed_options(name: str, progress):
-    """Embedding as ``lcagent ingest`` does it, or None when the embed extra is not installed."""
+    """Embedding for a document asked about as it is ingested (up to ``ASK_EMBED_LIMIT`` chunks), or
+    None when the embed extra is not installed."""
     try:
-        from lcagent.retrieval.indexing import EmbedOptions
+        from lcagent.retrieval.indexing import ASK_EMBED_LIMIT, EmbedOptions
     except ImportError:
         return None
 
     def tell(event) -> None:
         if progress and event.total:
             progress(Progress("embed", name, event.done, event.total))
-    return EmbedOptions(progress=tell)
+    return EmbedOptions(limit=ASK_EMBED_LIMIT, progress=tell)

@@ -41,6 +41,9 @@ class _LiveStatus:
                 error_console().print(f"[dim]strategy {escape(event.detail)}[/]")
         elif event.stage == "usage":
             self.usage = event.detail
+        elif event.stage == "note":
+            if self.enabled:
+                error_console().print(f"[dim]{escape(event.detail)}[/]")
         else:
             counted = f" {event.i}/{event.n}" if event.i is not None and event.n else ""
             self.current = f"{event.stage}{counted}: {event.detail}"
@@ -68,7 +71,10 @@ class _LiveStatus:
 @click.option("--all", "all_documents", is_flag=True, help="Ask every document in the workspace.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Answer 'not found' (with the closest pages) below this confidence  [default: 0.35].")
-@click.option("--no-embed", is_flag=True, help="Do not embed new documents for hybrid search (bm25 only).")
+@click.option("--no-embed", is_flag=True,
+              help="Do not embed new documents for hybrid search (bm25 only). Without it, a new document of up "
+                   "to 16 chunks (about 8k tokens) is embedded as it is ingested; larger ones are searched "
+                   "lexically until `lcagent ingest` or `lcagent embed` adds their vectors.")
 @click.option("--resume", "resume_run", metavar="RUN_ID", help="Continue an interrupted run instead of starting one.")
 @click.option("--password", help="Password for an encrypted PDF.")
 @workspace_option

@@ -25,6 +25,12 @@ from lcagent.retrieval.embeddings import (
 # and `lcagent embed DOC` embeds them: at about 5-10 chunks/s on 2 cores, 1,000 chunks (a
 # 300-page filing) take 2-3 minutes, and a 2,400-page manual would take 5-10.
 INGEST_EMBED_LIMIT = 1000
+# `lcagent ask` on a file it has not seen embeds it only this far (16 chunks of 512 tokens, about 8k
+# tokens, 2-3 s on 2 cores): on the needle, chain, word-list and multi-hop benchmarks at 32k the
+# answers were the same without embeddings, and a question took 0.4 s instead of 9.2 s (median;
+# benchmarks/README.md). Larger documents are searched lexically until `lcagent ingest` (up to
+# INGEST_EMBED_LIMIT) or `lcagent embed` adds their vectors.
+ASK_EMBED_LIMIT = 16
 BATCH_CHUNKS = 8  # about 40 windows, 2-5 s of work: the most an interruption throws away
 
 

@@ -160,3 +160,21 @@ def test_the_real_model_embeds_the_example_pdf(workspace, example_pdf, minilm):
     vectors = VectorStore(workspace.db).load(result.document.id, MODEL_TAG)
     assert set(vectors.chunk_ordinals.tolist()) == set(range(result.document.chunks))
     assert vectors.matrix.shape == (result.embedding.windows, 384)
+
+
+def test_asking_about_a_new_file_embeds_it_only_up_to_the_ask_limit(workspace, tmp_path, minilm, monkeypatch):
+    from lcagent.agents.base import Progress
+    from lcagent.targets import resolve_targets
+
+    monkeypatch.setattr("lcagent.retrieval.indexing.ASK_EMBED_LIMIT", 3)
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("The fog bell at Harrow Point was rung by hand until 1921.")
+    large.write_text("\f".join(PAGES * 4))
+    told: list[Progress] = []
+    (small_doc,) = resolve_targets(workspace, [str(small)], progress=told.append)
+    (large_doc,) = resolve_targets(workspace, [str(large)], progress=told.append)
+    assert large_doc.chunks > 3
+    assert workspace.vectors.models(small_doc.id) == {MODEL_TAG: small_doc.chunks}
+    assert workspace.vectors.models(large_doc.id) == {}  # left to `lcagent embed`, and the user is told
+    notes = [event.detail for event in told if event.stage == "note"]
+    assert len(notes) == 1 and notes[0].startswith("large.txt: searched without embeddings") and "lcagent embed" in notes[0]
