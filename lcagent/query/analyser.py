@@ -57,19 +57,25 @@ class RuleAnalyser:
             intent = "choose"
             reasons.append(f"offers options: {' / '.join(options)}")
             subjects = options
-        elif truth or AUXILIARY_FIRST.match(lowered) or re.search(r"\bor not\s*[?.!]*$", lowered):
+        elif (truth or AUXILIARY_FIRST.match(lowered) or re.search(r"\bor not\s*[?.!]*$", lowered)) \
+                and not re.search(r"[?.!]\s+(?:and )?(?:what|which|where|when|who)\b", lowered):
+            # (not "Did they write down a number for X? What is it?": the question after asks what)
             intent = "yes_no"
             reasons.append("asks whether something is so")
+        if intent is None and _holders_of_value(lowered):
+            intent = "chain"
+            reasons.append("gives a value and asks which names hold it")
         if intent is None:
             whole = " ".join(question.split()).lower()
+            keyed = any(re.fullmatch(r"[a-z]+(?:[-_][a-z0-9]+)+", s) for s in subjects) and re.search(
+                r"\b(?:number|code|value|id|uuid|figure|digits)s?\b", lowered) is not None
             for rule in INTENT_RULES:
+                if rule.value == "summary" and keyed:
+                    continue  # "I'm putting together a summary and need the number for amber-fox"
                 if rule.matches(lowered) or (whole != lowered and rule.matches(whole)):
                     intent = rule.value
                     reasons.append(f"rule {rule.name}")
                     break
-        if intent is None and _holders_of_value(lowered):
-            intent = "chain"
-            reasons.append("gives a value and asks which names hold it")
         if intent is None and _is_bridge(text, _unrestricted(lowered, head_noun(text))):
             intent = "bridge"
             reasons.append("asks about something reached through an entity it does not name")
@@ -101,9 +107,9 @@ class RuleAnalyser:
             asks_value = answer_type in ("number", "date") or re.search(r"\bwhat (?:value|number)\b|\bnumeric value\b"
                                                                          r"|\bwhat is the value\b|\bto the (?:number|value) it\b", lowered)
             # a value asked of a name is found by walking back to where it was first assigned
-            direction = "backward" if backward or asks_value else "forward"
+            direction = "backward" if (backward or asks_value) and "gives a value" not in reasons[0] else "forward"
             subjects = chain_start(text, subjects)
-            answer_type = "number" if asks_value else "identifier"
+            answer_type = "number" if direction == "backward" and asks_value else "identifier"
         if intent == "summary":
             subjects = summarised_part(text)
         relation = _relation(text, subjects, qualifiers)
@@ -225,13 +231,19 @@ _REDUCED_RELATIVE = re.compile(
     r"sung|held|founded|formed|owned|written) (?:by|in))\s+(?:the\s+)?(?:[A-Z0-9]|[a-z]+[-_][a-z])")
 
 
+_VALUE_CLAUSE = re.compile(r"\b(\w+) (?:that|which) (?:goes|go|belongs?|is|are|was|were|matches|corresponds?)\b")
+
+
 def _is_bridge(text: str, lowered: str) -> bool:
-    if BRIDGE_RELATIVE.matches(lowered):
+    # a clause on a noun of the answer's kind narrows what is asked ("the uuid that goes with X")
+    narrowed = _VALUE_CLAUSE.sub(lambda m: m.group(1) if typed(m.group(1)) in ("number", "identifier") else m.group(0),
+                                 lowered)
+    if BRIDGE_RELATIVE.matches(narrowed):
         return True
     head = head_noun(text)
     for match in _REDUCED_RELATIVE.finditer(text):
         noun = match.group(1)
-        if noun not in STOPWORDS and (not head or noun not in head.split()):
+        if noun not in STOPWORDS and (not head or noun not in head.split()) and typed(noun) not in ("number", "identifier"):
             return True
     # "the director of Film X" when the question asks something about that person, not who they are
     if re.search(r"\bwho(?:ever|m?ever)\s+\w+", lowered):
@@ -256,7 +268,7 @@ _HOLDERS = r"(?:names?|variables?|vars?|registers?|slots?|holders?|cells?|places
 def _holders_of_value(lowered: str) -> bool:
     """"names carrying 12345?", "which variables come out as 12345", "12345 gets passed around:
     where does it land?": a value given, the names that hold it asked for (a chain followed forward)."""
-    value = re.search(r"(?<![\w.,$-])(?<!page )(?<!line )(?<!port )(?<!section )\d{4,}(?![\w.,%-])", lowered)
+    value = re.search(r"(?<![\w.,$-])(?<!page )(?<!line )(?<!port )(?<!section )\d{4,}(?![\w%-]|[.,]\d)", lowered)
     if not value or re.fullmatch(r"1[5-9]\d\d|20\d\d", value.group(0)):
         return False
     return bool(re.search(rf"\b(?:which|what|list|name|every|all|each|any)\b[^?.;]*?\b{_HOLDERS}\b", lowered)

@@ -14,7 +14,7 @@ from lcagent.query.lexicon import (MONTHS, NAME_PARTICLES, NATIONALITIES, NOT_PE
                                    PLACE_WORDS, QUESTION_WORDS, STOPWORDS, UNIT_CODES)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’")
+_QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’|`([^`]{2,})`")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # hyphenated or underscored words ("long-context", "max_len"), uuids, and words mixing letters
 # and digits ("R2", "3M", "x86"); periods such as FY2019 are qualifiers, not identifiers.
@@ -22,7 +22,7 @@ _IDENTIFIER = re.compile(
     rf"\b{_UUID}\b|(?<![\w/])(?:/[\w.-]+){{2,}}"                           # paths: /var/lib/pgdata
     rf"|\b[\w-]*[_\d][\w-]*\.[A-Za-z][A-Za-z0-9]{{1,4}}\b"                 # file names: report_v1.docx
     rf"|\b[A-Za-z]\w*(?:\.[a-z]\w*)+\.(?:toml|ya?ml|json|ini|cfg|conf|xml|csv|xlsx?|docx?|pdf|txt|log|py|md)\b"
-    rf"|\b\w+(?:[-_]\w+)+\b|\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b", re.I
+    rf"|(?<!['’])\b\w+(?:[-_]\w+)+\b|\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b", re.I
 )
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d(?:[\d,]*\d)?(?:\.\d+)?%?(?![\w])")
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
@@ -165,7 +165,8 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
 
 
 _KEY_BEFORE = re.compile(
-    r"(?:^|[,:;?(\[\"“'‘/]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
+    r"(?:^|[,:;?(\[\"“'‘/`]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
+    r"under|against|behind|beside|into|onto|per|via|find|get|grab|gimme|need|want|"
     r"key|keys|called|named|labelled|labeled|between|that|which|who|can|could|will|would|should|may|must|might|shall|"
     r"host|service|services|tenant|tenants|user|users|variable|register|file|account|artifact|artefact|package|"
     r"library|image|container|job|node|pod|bucket|queue|topic|branch|repo|repository|module|endpoint|app|server|"
@@ -177,9 +178,14 @@ _PREDICATE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|it|they|so|v
 def _modifies_a_noun(text: str, start: int, end: int) -> bool:
     """A hyphenated word between a determiner or quantifier and a plain noun: "lots of near-duplicate
     lines", "a no-confidence motion" (not "amber-fox mentioned in ...", "amber-fox and ...")."""
+    from lcagent.query.lexicon import HEAD_NOUN_TYPES
+
     after = re.match(r"\s+([a-z]+)\b", text[end:])
     if not after or after.group(1) in STOPWORDS or after.group(1).endswith(("ed", "ing", "ly")):
         return False
+    if after.group(1) in HEAD_NOUN_TYPES and re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$",
+                                                        text[start:end]):
+        return True  # "which seven-digit code": the code's shape, not a key
     return bool(re.search(r"\b(?:a|an|the|of|some|any|many|lots|few|several|these|those|no)\s+$", text[:start], re.I))
 
 
@@ -189,6 +195,8 @@ def _key_position(text: str, start: int, end: int) -> bool:
     makes it a predicate."""
     if _KEY_BEFORE.search(text[:start]) or re.match(r"\s+(?:is|was|were|are|has|had|gets|got|holds|held)\b", text[end:]):
         return True
+    if re.match(r"['’]s\b", text[end:]):
+        return True  # "amber-fox's number": a possessive marks a named thing
     if re.match(r"\s*(?:[;,/]|,? (?:and|or|plus)) *[a-z]+(?:-[a-z]+)+\b", text[end:]):
         return True  # the first of a list of keys: "look up invincible-glut; giant-skull; ..."
     copula_question = re.match(r"\s*(?:is|are|was|were)\b", text, re.I)  # "Is parse_header thread-safe?"
@@ -288,7 +296,8 @@ _ADVERBS = frozenset("ever never also still already just only even recently curr
 _IMPERATIVES = frozenset(
     """summarise summarize describe explain compare count list name give find show identify provide state report tell
     get return retrieve extract enumerate print output recall fetch look skim condense break boil draft write trace
-    follow track pull collect locate check verify confirm calculate compute sum grab paste round dig send share hand""".split())
+    follow track pull collect locate check verify confirm calculate compute sum grab paste round dig send share hand
+    pls plz gimme lemme need""".split())
 
 
 def _fragment_subject(word: str, text: str) -> bool:
@@ -300,6 +309,8 @@ def _fragment_subject(word: str, text: str) -> bool:
     lowered = word.lower()
     if lowered in _IMPERATIVES or lowered in QUESTION_WORDS or lowered in STOPWORDS or lowered in HEAD_NOUN_TYPES:
         return False
+    if re.fullmatch(r"\w+['’](?:d|re|m|ll|ve)", lowered):
+        return False  # "I'd like ...", "We're migrating ...": a pronoun and its verb
     if lowered.endswith(("ing", "ed", "ly")) or not text.startswith(word):
         return False
     if re.match(re.escape(word) + r"\s+(?:for|of|to|with|against|under|behind|from|on)\b", text):

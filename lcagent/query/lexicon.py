@@ -50,7 +50,7 @@ def _heads(answer_type: str, words: str) -> None:
 
 _heads("date", "year years date dates day days month months decade decades century centuries period time era timeframe "
                "birthday anniversary deadline season quarter")
-_heads("number", "number numbers amount amounts total totals sum count percentage percent share rate rates ratio "
+_heads("number", "number numbers digits amount amounts total totals sum count percentage percent share rate rates ratio "
                  "ratios price prices cost costs value values figure figures revenue revenues income expenditure "
                  "expenditures expense expenses spending capex profit profits loss losses margin margins sales "
                  "earnings eps dividend dividends debt assets liabilities equity cash budget salary salaries "

@@ -86,7 +86,7 @@ _OPTION_LEADS = frozenset("the a an in on at to from by".split())
 def _not_an_option(choice: str) -> bool:
     """"directly or through other copies": manner, not alternatives to choose from."""
     first = choice.split()[0].lower()
-    return first.endswith("ly") or first in {"through", "via", "by", "with", "without", "not"}
+    return first.endswith("ly") or first in {"through", "via", "by", "with", "without", "not", "whether"}
 
 
 def _trim_option(option: str) -> str:

@@ -109,7 +109,8 @@ def _modifier_acronym(subject: str, text: str) -> bool:
     return subject.isalpha() and subject.isupper() and after is not None and typed(after.group(1)) is not None
 
 
-_LIST = re.compile(r"(?<![\w-])([\w.+-]+(?:, [\w.+-]+)+,? (?:and|or|&) [\w.+-]+)(?![\w-])")
+_ITEM = r"[\w+-]+(?:\.[\w+-]+)*"  # "nginx", "OpenSSL", "v1.2"; not a sentence's full stop
+_LIST = re.compile(rf"(?<![\w-])({_ITEM}(?:, {_ITEM})+,? (?:and|or|&) {_ITEM})(?![\w-])")
 
 
 def _listed_words(subjects: list[str], text: str) -> list[str]:

@@ -88,11 +88,27 @@ _SOURCE = re.compile(
     r"(?:statements?|sheets?|tables?|schedules?|notes? to the financial statements))\b(?:\s+only)?,?", re.I)
 
 
+_GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)"
+                       r"(?: (?i:there|all|team|everyone|folks)| [A-Z][a-z]+)?\s*[,!.]?(?=\s)\s*")
+_SIGN_OFF = re.compile(r"(?:^|[\n.!?]\s*|\s)(?:many thanks|thanks|thank you|thx|cheers|best|regards|kind regards|best regards)"
+                       r"(?: (?:so much|a lot|in advance|again))?[,.!]*(?:\s*\n[^\n]{1,40})?\s*$", re.I)
+
+
+def strip_letter(question: str) -> str:
+    """A message's greeting and sign-off ("Hi there,", "Thanks in advance,\nSam") are no part of
+    what it asks."""
+    text = _GREETING.sub("", question, count=1)
+    signed = _SIGN_OFF.search(text)
+    if signed and signed.start() > 0:
+        text = text[: signed.start() + 1].rstrip() if text[signed.start()] in ".!?" else text[: signed.start()].rstrip()
+    return text or question
+
+
 def split_instructions(question: str) -> tuple[str, tuple[str, ...]]:
     """The question, and what says where to look or how to answer: the instruction sentences that
     follow it ("Answer from the cash flow statement.", "Round to two decimals.") and a source named
     inside it ("According to the consolidated balance sheet, ...")."""
-    text, hints = _instructions(" ".join(question.split()))
+    text, hints = _instructions(" ".join(strip_letter(question).split()))
     sources = []
     for match in list(_SOURCE.finditer(text))[::-1]:
         sources.append(match.group(1))
