@@ -272,6 +272,7 @@ def _holders_of_value(lowered: str) -> bool:
     if not value or re.fullmatch(r"1[5-9]\d\d|20\d\d", value.group(0)):
         return False
     return bool(re.search(rf"\b(?:which|what|list|name|every|all|each|any)\b[^?.;]*?\b{_HOLDERS}\b", lowered)
+                or re.match(rf"\s*{_HOLDERS}\b[^?.;]*\d{{4,}}", lowered)  # "variables equal to 12345"
                 or re.search(rf"\b{_HOLDERS}\s+(?:carrying|holding|with|containing|storing)\b", lowered)
                 or re.search(r"\bwhere (?:does|did|will) (?:it|that|this|the value|\d+) (?:land|end up|go|get to)\b", lowered))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -127,6 +128,8 @@ VOTED = frozenset({"count", "top_k", "summary", "all_values", "multi_lookup"})
 def _fits(intent: str, plan: QuestionPlan) -> bool:
     if intent not in VOTED:
         return False
+    if intent in ("count", "top_k", "summary") and any(re.search(r"[-_]\w|\d", s) for s in plan.subjects):
+        return False  # "the number paired with honorable-fulfillment": a key named is a key looked up
     if intent == "multi_lookup":
         return len(plan.subjects) >= 2
     if intent == "all_values":

@@ -165,8 +165,8 @@ def identifiers(text: str, *, keys_only: bool = False) -> list[str]:
 
 
 _KEY_BEFORE = re.compile(
-    r"(?:^|[,:;?(\[\"“'‘/`]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
-    r"under|against|behind|beside|into|onto|per|via|find|get|grab|gimme|need|want|"
+    r"(?:^|[,:;?(\[\"“'‘/`—–]|(?:^|\s)\d{1,3}[.)]|\b(?:for|of|to|about|with|by|from|on|in|and|or|plus|as well as|do|does|did|is|are|was|were|"
+    r"under|against|behind|beside|into|onto|per|via|find|get|grab|gimme|need|want|name|"
     r"key|keys|called|named|labelled|labeled|between|that|which|who|can|could|will|would|should|may|must|might|shall|"
     r"host|service|services|tenant|tenants|user|users|variable|register|file|account|artifact|artefact|package|"
     r"library|image|container|job|node|pod|bucket|queue|topic|branch|repo|repository|module|endpoint|app|server|"
@@ -183,9 +183,9 @@ def _modifies_a_noun(text: str, start: int, end: int) -> bool:
     after = re.match(r"\s+([a-z]+)\b", text[end:])
     if not after or after.group(1) in STOPWORDS or after.group(1).endswith(("ed", "ing", "ly")):
         return False
-    if after.group(1) in HEAD_NOUN_TYPES and re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$",
-                                                        text[start:end]):
-        return True  # "which seven-digit code": the code's shape, not a key
+    if after.group(1) in HEAD_NOUN_TYPES:
+        # "which seven-digit code": the code's shape; "the amber-fox number": the key the number is for
+        return re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$", text[start:end]) is not None
     return bool(re.search(r"\b(?:a|an|the|of|some|any|many|lots|few|several|these|those|no)\s+$", text[:start], re.I))
 
 
@@ -197,6 +197,9 @@ def _key_position(text: str, start: int, end: int) -> bool:
         return True
     if re.match(r"['’]s\b", text[end:]):
         return True  # "amber-fox's number": a possessive marks a named thing
+    if re.match(r"\s+(?:number|code|value|id|uuid|figure|digits)\b", text[end:]) and \
+            not re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$", text[start:end]):
+        return True  # "the amber-fox number"
     if re.match(r"\s*(?:[;,/]|,? (?:and|or|plus)) *[a-z]+(?:-[a-z]+)+\b", text[end:]):
         return True  # the first of a list of keys: "look up invincible-glut; giant-skull; ..."
     copula_question = re.match(r"\s*(?:is|are|was|were)\b", text, re.I)  # "Is parse_header thread-safe?"
@@ -297,7 +300,7 @@ _IMPERATIVES = frozenset(
     """summarise summarize describe explain compare count list name give find show identify provide state report tell
     get return retrieve extract enumerate print output recall fetch look skim condense break boil draft write trace
     follow track pull collect locate check verify confirm calculate compute sum grab paste round dig send share hand
-    pls plz gimme lemme need""".split())
+    pls plz gimme lemme need read asap urgent""".split())
 
 
 def _fragment_subject(word: str, text: str) -> bool:

@@ -34,6 +34,7 @@ PREFACE = Rule(
     r"|(?:can|could|would|will) you(?: please)?(?: tell me| let me know| check| find out)?|do you know"
     # a request, not a yes/no question: "could I get the UUID ...", "if it's not too much trouble, ..."
     r"|(?:can|could|may) (?:i|we)(?: please)?(?= (?:get|have|grab|see)\b)|(?:can|could|may) i ask you to"
+    r"|(?:can|could|would) (?:someone|somebody|anyone|anybody)(?: please)?"
     r"|when(?:ever)? you (?:get|have) (?:a|the) (?:chance|moment|minute|sec|second)|sorry to (?:bother|trouble) you"
     r"|i(?:'d| would) like(?= (?:the|a|an|all|every|each|to)\b|\s+\S+['’]s\b)"
     r"|if (?:it(?:'s| is) not too much trouble|you (?:can|could|don't mind|do not mind)|possible)"
@@ -96,7 +97,8 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"|(?:^|\bthe )top(?:-ranked)? (?:word|term|entry|item|token)\b|\bby how often\b"
          r"|\bwith the (?:biggest|highest|largest|greatest|most) (?:totals?|counts?|frequenc\w*|occurrences|tallies)\b"
          r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty) (?:leaders|front-?runners)\b"
-         r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeated|requested|mentioned|cited) (?:the )?most(?![\w-])"
+         r"|\b(?:up|appear\w*|occur\w*|recur\w*|used|repeat\w*|requested|mentioned|cited) (?:the )?most(?![\w-])"
+         r"|\bmost-(?:used|common|frequent|repeated|cited)\b"
          r"|(?<![\w-])the most\s*[?.!]?$|(?<![\w-])most[?.!]?\s*$|\btop (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred) (?:\w+ )?by\b|\bwhat are the top \w+\b|\bfrequency:))"
          # ... about the text's own items, not a stated fact ("the most common cause of failure")
          r"(?=.*\b(?:words?|terms?|tokens?|entries|entry|items?|ip addresses|ip address|usernames?|hostnames?|error codes?|"
@@ -104,8 +106,9 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"trace|transcript|called|strings?|entries)\b)"
          # or a count of each item, then the first few of that ranking: "count how many times each
          # token shows up and tell me the leading ten", "rank the entries by how many times they occur"
-         r"|(?=.*\b(?:rank|ranked|ranking|each (?:word|token|entry|item|term|string)|by how (?:many times|often))\b)"
-         r"(?=.*\b(?:first|top|leading|highest|biggest)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)\b)",
+         r"|(?=.*\b(?:rank|ranked|ranking|each (?:one|word|token|entry|item|term|string)|by how (?:many times|often))\b)"
+         r"(?=.*\b(?:(?:first|top|leading|highest|biggest)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty)"
+         r"|which (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty) \w+ (?:lead|top|dominate|win))\b)",
          "top_k",
          ("what are the ten most common words in the list?", "which 3 words appear most often?",
           "name the most frequently used word", "list the top five terms by frequency",
@@ -161,7 +164,8 @@ INTENT_RULES: tuple[Rule, ...] = (
          r"|\bcop(?:y|ies) of \S+.*\b(?:directly|indirectly|through)\b|\b(?:get|gets|got|take|takes|took) (?:its|their) value from\b"
          r"|\bassigned (?:the )?(?:value|number)\b|\b(?:hold|holds|carry|carries|contain|contains|store|stores|receive|"
          r"receives|inherit|inherits|share|shares|get|gets) (?:the )?(?:same )?(?:value|number)\b"
-         r"|\bwhat (?:value|number) (?:does|do|did) \S+ (?:\w+ )?(?:hold|carry|contain|store|end|get|receive|have)\b"
+         r"|\bwhat (?:value|number) (?:does|do|did) (?!(?:it|they|this|that|he|she)\b)\S+ (?:\w+ )?"
+         r"(?:hold|carry|contain|store|end|get|receive|have)\b"
          # the value is the key: "which registers are loaded with 4471?", "what names hold 88?"
          r"|\bholders? of \d[\d,.]*(?![\w.])"
          # a value or a name moving along copies: "where does 39917 propagate to?", "which registers does

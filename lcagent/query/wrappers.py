@@ -94,10 +94,23 @@ _SIGN_OFF = re.compile(r"(?:^|[\n.!?]\s*|\s)(?:many thanks|thanks|thank you|thx|
                        r"(?: (?:so much|a lot|in advance|again))?[,.!]*(?:\s*\n[^\n]{1,40})?\s*$", re.I)
 
 
+def unshout(question: str) -> str:
+    """"BOSS IS WAITING ON THE amber-fox NUMBER": a question written in capitals has its all-capital
+    words lower-cased (codes with digits, dashes or underscores keep their case)."""
+    letters = [c for c in question if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) < 0.6 * len(letters):
+        return question
+    return re.sub(r"\b[A-Z][A-Z'’]+\b(?![-_\d])", lambda m: m.group(0).lower(), question)
+
+
+# a label before a colon that says what kind of message follows ("Support ticket:", "Context:")
+_LABEL = re.compile(r"^\s*(?:[A-Za-z]+ ){0,2}(?i:ticket|context|note|request|task|background|update|fyi|re|subject|issue)\s*:\s*")
+
+
 def strip_letter(question: str) -> str:
     """A message's greeting and sign-off ("Hi there,", "Thanks in advance,\nSam") are no part of
     what it asks."""
-    text = _GREETING.sub("", question, count=1)
+    text = _LABEL.sub("", _GREETING.sub("", unshout(question), count=1), count=1)
     signed = _SIGN_OFF.search(text)
     if signed and signed.start() > 0:
         text = text[: signed.start() + 1].rstrip() if text[signed.start()] in ".!?" else text[: signed.start()].rstrip()
@@ -114,7 +127,7 @@ def split_instructions(question: str) -> tuple[str, tuple[str, ...]]:
         sources.append(match.group(1))
         text = (text[: match.start()] + " " + text[match.end():]).strip()
     text = " ".join(text.split()).replace(" ,", ",").replace(" ?", "?")
-    if text[:1].islower():
+    if re.match(r"[a-z]+\b(?![-_\d'’])", text):  # not "amber-fox, what ...": a key keeps its case
         text = text[0].upper() + text[1:]
     return text, tuple(sources[::-1]) + hints
 
