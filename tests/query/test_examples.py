@@ -79,5 +79,6 @@ def test_examples_lift_the_held_out_plans_and_never_undo_a_right_intent(minilm):
         exact["examples"] += not expected.mismatches(by_examples)
         if by_rules.intent == row["intent"] != by_examples.intent:
             undone.append(row["question"])
-    # measured 2026-12-08: rules 100/170, with examples 107/170, no right intent undone
+    # measured 2026-12-08: rules 100/170, with examples 105/170 (107 before a question naming a key
+    # was kept from becoming a count, top-k or summary), no right intent undone
     assert undone == [] and exact["examples"] >= exact["rules"] + 5, exact
