@@ -41,10 +41,10 @@ def _split(text: str) -> list[str]:
 @click.option("--wording", is_flag=True,
               help="RULER: also ask every task in people's words, with other needle templates and haystacks "
                    "(rows in OUT/ruler-wording.jsonl); the summary sets them beside the standard rows.")
-@click.option("--wording-set", type=click.Choice(["first", "second", "third", "fourth"]), default="first",
+@click.option("--wording-set", type=click.Choice(["first", "second", "third", "fourth", "fifth"]), default="first",
               show_default=True,
               help="With --wording: which table of wordings (rows in OUT/ruler-wording.jsonl, "
-                   "OUT/ruler-wording-second.jsonl, ...). 'fourth' is held out from tuning the question rules; "
+                   "OUT/ruler-wording-second.jsonl, ...). 'fifth' is held out from tuning the question rules; "
                    "the others were tuned on after their first measure.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -61,7 +61,7 @@ def bench(suite, strategies, models, lengths, tasks, limit, seed, start, out, da
       lcagent bench ruler --lengths 4k --limit 1
       lcagent bench ruler --lengths 32k,128k --tasks niah_single_1,niah_multikey_1 --strategies full,tools
       lcagent bench ruler --wording --lengths 4k,32k --strategies tools,auto
-      lcagent bench ruler --wording --wording-set fourth --lengths 32k --tasks vt,cwe --strategies auto
+      lcagent bench ruler --wording --wording-set fifth --lengths 32k --tasks vt,cwe --strategies auto
       lcagent bench loogle --tasks longdep --strategies rag,tools --limit 10
       lcagent bench loogle --tasks longdep --strategies hypergraph --reader generative
       lcagent bench pdf --strategies tools,rag

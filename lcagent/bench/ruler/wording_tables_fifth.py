@@ -1,0 +1,175 @@
+"""A fifth table of wordings, written later by a hand that read neither lcagent's question rules
+nor the second, third or fourth tables. Held out from tuning: measure with it, and do not fix
+rules after its misses. Each task has eight wordings; at least four share no content word with RULER.
+"""
+
+from __future__ import annotations
+
+from lcagent.bench.ruler.wording_tables import Wording, _w
+
+WORDINGS_FIFTH: dict[str, tuple[Wording, ...]] = {
+    "niah_single_1": (
+        _w("whats_figure_next", "hey whats the figure next to {key}", "question", "reworded"),
+        _w("numeric_attributed", "Per the source material, state the numeric value attributed to {key}.",
+           "imperative", "reworded"),
+        _w("on_call_equals", "on call, need it fast: {key} = ?", "terse", "preface", "reworded"),
+        _w("digits_written", "Sorry, my English is not so good. Which digits are write for {key} in this?",
+           "question", "preface", "reworded"),
+        _w("for_the_record", "For the record, please confirm the numerical identifier associated with {key}.",
+           "polite", "reworded"),
+        _w("what_number_has", "Can you tell me what number \"{key}\" has?", "polite", "quoted"),
+        _w("beside_key", "What 7-digit number shows up beside {key}?", "question"),
+        _w("forgot_it", "I memorized a number for {key} earlier but forgot it. What was it?", "preface"),
+    ),
+    "niah_single_2": (
+        _w("put_down", "what digits did they put down for {key}", "question", "reworded"),
+        _w("read_me", "Pull up {key} and read me its value.", "imperative", "reworded"),
+        _w("need_seven", "{key}?? need the 7 digits", "terse", "reworded"),
+        _w("as_counsel", "As counsel reviewing this file, I'd like to know what figure has been set down "
+                         "for {key}.", "preface", "polite", "reworded"),
+        _w("stated_just", "Which number was stated for \"{key}\"? Just the number.", "question", "quoted"),
+        _w("check_paired", "Could you check which number is paired with {key}?", "polite"),
+        _w("secret_chat", "Someone in our chat said there's a secret number for {key} in this — can you "
+                          "find it?", "preface"),
+        _w("possessive", "Give me {key}'s number.", "imperative", "terse"),
+    ),
+    "niah_single_3": (
+        _w("guid_manifest", "Need the GUID that {key} is listed with, for a manifest.", "imperative", "reworded"),
+        _w("hex_dashes", "I need the hex ID stored against {key} — the long one with the dashes.",
+           "preface", "reworded"),
+        _w("id_pls", "{key}: id pls", "terse", "reworded"),
+        _w("kindly_state", "Kindly state the unique identifier that corresponds to \"{key}\".",
+           "polite", "quoted", "reworded"),
+        _w("uuid_plz_ticket", "{key} uuid plz, copying it into a ticket", "terse", "preface"),
+        _w("copy_exactly", "Copy the UUID for {key} here exactly as written, please.", "imperative", "polite"),
+        _w("service_account", "Setting up a service account and the docs mention a UUID for {key}. "
+                              "What is it?", "preface"),
+        _w("uuid_again", "ok so for {key} what's the uuid again", "question"),
+    ),
+    "niah_multikey_1": (
+        _w("bunch_of_keys", "There are a bunch of keys in here; I just want {key}'s value.",
+           "preface", "reworded"),
+        _w("next_to_not_others", "what figure is next to {key} (not the other ones)", "question", "reworded"),
+        _w("retrieve_only", "Retrieve the entry for {key} only — its seven digits.", "imperative", "reworded"),
+        _w("digits_please", "{key} — digits please", "terse", "polite", "reworded"),
+        _w("text_gives", "Can you find the number that the text gives for {key}?", "polite"),
+        _w("whose_number", "Several keys have numbers. Which number is {key}'s?", "question", "preface"),
+        _w("stored_please", "Number stored under '{key}', please.", "terse", "quoted", "polite"),
+        _w("notes_mixed", "Student here — my notes got mixed up. Which number did the reading give for "
+                          "{key}?", "preface"),
+    ),
+    "niah_multikey_2": (
+        _w("lookalike_lines", "So many lookalike lines... which value does {key} actually get?",
+           "preface", "question", "reworded"),
+        _w("grep_digits", "grep {key} and tell me the digits", "imperative", "terse", "reworded"),
+        _w("audit_trail", "For the audit trail: what value is on file for \"{key}\"?",
+           "preface", "quoted", "reworded"),
+        _w("code_assigned", "Which seven-digit code is {key} assigned?", "question", "reworded"),
+        _w("magic_of", "What is the magic number of {key}?", "question"),
+        _w("please_could", "Please could you find me {key}'s number.", "polite"),
+        _w("num_thx", "num for {key}? thx", "terse"),
+        _w("scrolling_ages", "I've been scrolling for ages and can't spot it: which number is given to {key}?",
+           "preface"),
+    ),
+    "niah_multikey_3": (
+        _w("paired_identifier", "Look up key {key} in there and return its paired identifier.",
+           "imperative", "reworded"),
+        _w("guid_arrow", "{key} => GUID?", "terse", "reworded"),
+        _w("hex_alongside", "What hex string sits alongside {key}?", "question", "reworded"),
+        _w("migration_script", "Our migration script needs the ID paired with {key}. What is it?",
+           "preface", "reworded"),
+        _w("possessive_uuid", "What's {key}'s UUID?", "question", "terse"),
+        _w("mentioned_with", "Could you tell me which uuid is mentioned with key \"{key}\"?", "polite", "quoted"),
+        _w("other_side", "Return the UUID on the other side of key {key}.", "imperative"),
+        _w("other_uuid", "i have uuid {key}, whats the other uuid that goes with it", "question"),
+    ),
+    "niah_multivalue": (
+        _w("on_file_few", "Give me every figure on file for {key}; there are a few.", "imperative", "reworded"),
+        _w("all_values", "{key}: all values?", "terse", "reworded"),
+        _w("various_codes", "What are the various codes assigned to \"{key}\"? Don't skip any.",
+           "question", "quoted", "reworded"),
+        _w("heads_up", "Heads up, {key} shows up multiple times with different digits. Collect them all "
+                       "for me.", "preface", "imperative", "reworded"),
+        _w("complete_set", "Which numbers are associated with {key}? I want the complete set.", "question"),
+        _w("u_pls", "Can u pls find every special number for {key}", "polite", "imperative"),
+        _w("each_text_gives", "I need each number the text gives for {key}.", "imperative"),
+        _w("not_just_first", "For {key}, list every number, not just the first one.", "imperative"),
+    ),
+    "niah_multiquery": (
+        _w("figures_recorded", "What figures are recorded for {keys}?", "question", "reworded",
+           coordination="oxford"),
+        _w("pull_these", "Pull the values for these:{keys}", "imperative", "reworded", coordination="bullets"),
+        _w("values_please", "{keys} — values, please.", "terse", "polite", "reworded", coordination="slash"),
+        _w("spreadsheet", "I'm reconciling a spreadsheet and need the codes for {keys}.",
+           "preface", "reworded", coordination="as_well_as"),
+        _w("one_per_key", "One number per key, please: {keys}.", "terse", "polite", coordination="semicolons"),
+        _w("special_go_with", "Could you find the special numbers that go with {keys}?", "polite",
+           coordination="and"),
+        _w("write_down", "Please write down the number for each of these:{keys}", "polite", "imperative",
+           coordination="numbered"),
+        _w("each_have", "what number does each of {keys} have", "question", coordination="plus"),
+    ),
+    "vt": (
+        _w("wind_up", "Which names wind up with {value} after every copy goes through?", "question", "reworded"),
+        _w("walk_copies", "Walk the copies from {value} and name each one that gets it.",
+           "imperative", "reworded"),
+        _w("regs_or_vars", "{value}: which regs or vars carry it at the end?", "terse", "reworded"),
+        _w("pipeline", "Debugging a data pipeline. Starting from {value}, which identifiers hold that number "
+                       "once everything propagates?", "preface", "reworded"),
+        _w("at_the_end", "Which variables have the value {value} at the end?", "question"),
+        _w("trace_through", "Could you trace {value} through the assignments and tell me every variable that "
+                            "gets it?", "polite"),
+        _w("equals_terse", "variables = {value}?", "terse"),
+        _w("professor", "My professor asked which variables are {value} after all the copying — can you "
+                        "find them?", "preface"),
+    ),
+    "cwe": (
+        _w("tally_up", "Tally it up: which {k} terms have the biggest counts?", "question", "reworded"),
+        _w("rank_vocabulary", "Rank the vocabulary by how many times each entry occurs and give me the first {k}.",
+           "imperative", "reworded"),
+        _w("most_repeated", "{k} most repeated terms?", "terse", "reworded"),
+        _w("frequency_dump", "Doing a frequency check on this dump. Which {k_words} tokens turn up the most?",
+           "preface", "reworded"),
+        _w("top_by_count", "What are the top {k} words in this list by count?", "question"),
+        _w("polite_common", "Could you list the {k_words} most common words for me?", "polite"),
+        _w("common_pls", "most common {k} words pls", "terse"),
+        _w("teacher_wants", "My teacher wants the {k_words} words that appear most often. Which are they?",
+           "preface"),
+    ),
+    "fwe": (
+        _w("more_than_rest", "Which {k_words} tokens occur more than the rest?", "question", "reworded"),
+        _w("most_hits", "Count the tokens and give me the {k} with the most hits.", "imperative", "reworded"),
+        _w("commonest", "{k} commonest tokens?", "terse", "reworded"),
+        _w("random_noise", "Looks like random noise to me, but some strings repeat a lot. Which {k_words} "
+                           "repeat the most?", "preface", "reworded"),
+        _w("appear_most", "What {k} words appear the most?", "question"),
+        _w("pick_out_polite", "Would you be able to pick out the {k_words} words with the highest frequency here?",
+           "polite"),
+        _w("freq_top", "freq words, top {k}", "terse"),
+        _w("colleague_sent", "This is the coded text my colleague sent. Which {k_words} words occur most "
+                             "frequently?", "preface"),
+    ),
+    "qa_1": (
+        _w("comprehension", "Reading comprehension practice — {question}", "preface", "reworded"),
+        _w("one_line", "{question} One line is enough.", "question", "reworded"),
+        _w("going_off", "hey so going off the passages up there — {question}", "preface", "reworded"),
+        _w("first_time", "{question} (sorry if this is obvious, it's my first time with this material)",
+           "question", "reworded"),
+        _w("stick_to", "Stick to the documents provided and answer this: {question}", "imperative", "preface"),
+        _w("for_you", "Question for you: {question}", "preface"),
+        _w("few_words", "{question} Please answer briefly, in a few words.", "polite"),
+        _w("help_me_with", "Could you help me with this? {question}", "polite", "preface", "reworded"),
+    ),
+    "qa_2": (
+        _w("connect_facts", "Need to connect a couple of facts here. {question}", "preface", "reworded"),
+        _w("two_hops", "{question} (it may take two hops)", "question", "reworded"),
+        _w("legal_research", "Legal research, trying to pin this down from the sources: {question}",
+           "preface", "reworded"),
+        _w("short_reply", "{question} A short reply is fine.", "question", "reworded"),
+        _w("only_what_counts", "Only what's in the documents counts here, nothing from memory. {question}",
+           "preface"),
+        _w("trivia_night", "Trivia night question: {question}", "preface"),
+        _w("check_myself", "{question} Answer only; I'll check the sources myself.", "imperative"),
+        _w("cant_find", "I can't find this in the documents, can you? {question}", "polite", "preface"),
+    ),
+}
