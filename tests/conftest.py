@@ -124,3 +124,14 @@ def any_workspace(workspace_spec):
 def example_pdf() -> Path:
     assert EXAMPLE_PDF.exists(), "examples/field_guide.pdf is missing; run python examples/make_example_pdf.py"
     return EXAMPLE_PDF
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real embedder, loaded once; skipped, saying why, without the embed extra."""
+    from lcagent.retrieval.embeddings import MiniLMEmbedder, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(f"the embed extra is not installed: {reason}")
+    return MiniLMEmbedder().load()

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from lcagent.query import extract
 from lcagent.query.heads import AUXILIARY_FIRST, head_noun, singular_of, type_of_head, typed
-from lcagent.query.lexicon import NUMBER_WORDS, QUESTION_WORDS, RELATIONAL_NOUNS, STOPWORDS
+from lcagent.query.lexicon import NUMBER_WORDS, QUESTION_WORDS, RELATIONAL_NOUNS, STOPWORDS, VALUE_NOUNS
 from lcagent.query.options import option_type, options_act, options_of
 from lcagent.query.plan import QuestionPlan
 from lcagent.query.rules import ANSWER_TYPE_RULES, BRIDGE_RELATIVE, INTENT_RULES
@@ -62,13 +62,14 @@ class RuleAnalyser:
             # (not "Did they write down a number for X? What is it?": the question after asks what)
             intent = "yes_no"
             reasons.append("asks whether something is so")
-        if intent is None and _holders_of_value(lowered):
+        holders_asked = intent is None and _holders_of_value(lowered)
+        if holders_asked:
             intent = "chain"
             reasons.append("gives a value and asks which names hold it")
         if intent is None:
             whole = " ".join(question.split()).lower()
             keyed = any(re.fullmatch(r"[a-z]+(?:[-_][a-z0-9]+)+", s) for s in subjects) and re.search(
-                r"\b(?:number|code|value|id|uuid|figure|digits)s?\b", lowered) is not None
+                r"\b(?:" + "|".join(VALUE_NOUNS) + r")s?\b", lowered) is not None
             for rule in INTENT_RULES:
                 if rule.value == "summary" and keyed:
                     continue  # "I'm putting together a summary and need the number for amber-fox"
@@ -76,14 +77,14 @@ class RuleAnalyser:
                     intent = rule.value
                     reasons.append(f"rule {rule.name}")
                     break
-        if intent is None and _is_bridge(text, _unrestricted(lowered, head_noun(text))):
+        head = head_noun(text)
+        if intent is None and _is_bridge(text, _unrestricted(lowered, head), head):
             intent = "bridge"
             reasons.append("asks about something reached through an entity it does not name")
         if intent is None and len(subjects) >= 2 and (coordinated(text, _outside_clause(lowered, subjects))
                                                       or _repeated_question(lowered)):
             intent = "multi_lookup"
             reasons.append(f"the same question for {len(subjects)} subjects")
-        head = head_noun(text)
         if intent is None and _asks_every_value(lowered, head):
             intent = "all_values"
             reasons.append("asks for every value of its subject")
@@ -107,7 +108,7 @@ class RuleAnalyser:
             asks_value = answer_type in ("number", "date") or re.search(r"\bwhat (?:value|number)\b|\bnumeric value\b"
                                                                          r"|\bwhat is the value\b|\bto the (?:number|value) it\b", lowered)
             # a value asked of a name is found by walking back to where it was first assigned
-            direction = "backward" if (backward or asks_value) and "gives a value" not in reasons[0] else "forward"
+            direction = "backward" if (backward or asks_value) and not holders_asked else "forward"
             subjects = chain_start(text, subjects)
             answer_type = "number" if direction == "backward" and asks_value else "identifier"
         if intent == "summary":
@@ -135,15 +136,15 @@ def _answer_type(intent: str, text: str, head: str | None, options, subjects) ->
         if head_type == "identifier" and typed <= {"number", "identifier"}:
             return "identifier"  # "Which release, 2.3 or 2.4?": versions, not amounts
         located = any(re.search(rf"\b(?:in|at|to|from|near) {re.escape(o)}\b", text) for o in options)
-        if (located or re.match(r"where\b", lowered)) and all(o[:1].isupper() for o in options) \
-                and typed <= {"phrase", "place", "person"}:
+        named = all(o[:1].isupper() for o in options)
+        if (located or re.match(r"where\b", lowered)) and named and typed <= {"phrase", "place", "person"}:
             return "place"  # "sail to Lisbon or Porto": one option's preposition places them all
         if len(typed) == 1 and typed != {"phrase"}:
             return typed.pop()
         if head_type:
             return head_type
         by_person = re.search(r"\b(?:who|whom)\b|\bby\s+(?:" + "|".join(re.escape(o) for o in options) + ")", text, re.I) \
-            or (options_act(text) and all(o[:1].isupper() for o in options))
+            or (options_act(text) and named)
         return "person" if by_person else "phrase"
     for rule in ANSWER_TYPE_RULES:
         if rule.matches(lowered):
@@ -234,13 +235,12 @@ _REDUCED_RELATIVE = re.compile(
 _VALUE_CLAUSE = re.compile(r"\b(\w+) (?:that|which) (?:goes|go|belongs?|is|are|was|were|matches|corresponds?)\b")
 
 
-def _is_bridge(text: str, lowered: str) -> bool:
+def _is_bridge(text: str, lowered: str, head: str | None) -> bool:
     # a clause on a noun of the answer's kind narrows what is asked ("the uuid that goes with X")
     narrowed = _VALUE_CLAUSE.sub(lambda m: m.group(1) if typed(m.group(1)) in ("number", "identifier") else m.group(0),
                                  lowered)
     if BRIDGE_RELATIVE.matches(narrowed):
         return True
-    head = head_noun(text)
     for match in _REDUCED_RELATIVE.finditer(text):
         noun = match.group(1)
         if noun not in STOPWORDS and (not head or noun not in head.split()) and typed(noun) not in ("number", "identifier"):

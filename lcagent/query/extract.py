@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lcagent.query.lexicon import (MONTHS, NAME_PARTICLES, NATIONALITIES, NOT_PERSON_WORDS, ORGANIZATION_ENDINGS,
-                                   PLACE_WORDS, QUESTION_WORDS, STOPWORDS, UNIT_CODES)
+                                   PLACE_WORDS, QUESTION_WORDS, STOPWORDS, UNIT_CODES, VALUE_NOUNS)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|(?<![\w])'([^']{2,}?)'(?![\w])|‘([^’]{2,})’|`([^`]{2,})`")
@@ -175,6 +175,11 @@ _KEY_BEFORE = re.compile(
 _PREDICATE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|it|they|so|very|not)\s+$", re.I)
 
 
+# a hyphenated word that gives a thing's shape, not its name: "seven-digit", "36-character"
+_MEASURE = re.compile(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$")
+_VALUE_NOUN_AFTER = re.compile(r"\s+(?:" + "|".join(VALUE_NOUNS) + r")\b")
+
+
 def _modifies_a_noun(text: str, start: int, end: int) -> bool:
     """A hyphenated word between a determiner or quantifier and a plain noun: "lots of near-duplicate
     lines", "a no-confidence motion" (not "amber-fox mentioned in ...", "amber-fox and ...")."""
@@ -185,7 +190,7 @@ def _modifies_a_noun(text: str, start: int, end: int) -> bool:
         return False
     if after.group(1) in HEAD_NOUN_TYPES:
         # "which seven-digit code": the code's shape; "the amber-fox number": the key the number is for
-        return re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$", text[start:end]) is not None
+        return _MEASURE.search(text[start:end]) is not None
     return bool(re.search(r"\b(?:a|an|the|of|some|any|many|lots|few|several|these|those|no)\s+$", text[:start], re.I))
 
 
@@ -197,8 +202,7 @@ def _key_position(text: str, start: int, end: int) -> bool:
         return True
     if re.match(r"['’]s\b", text[end:]):
         return True  # "amber-fox's number": a possessive marks a named thing
-    if re.match(r"\s+(?:number|code|value|id|uuid|figure|digits)\b", text[end:]) and \
-            not re.search(r"-(?:digit|character|letter|char|bit|byte|part|word)s?$", text[start:end]):
+    if _VALUE_NOUN_AFTER.match(text[end:]) and not _MEASURE.search(text[start:end]):
         return True  # "the amber-fox number"
     if re.match(r"\s*(?:[;,/]|,? (?:and|or|plus)) *[a-z]+(?:-[a-z]+)+\b", text[end:]):
         return True  # the first of a list of keys: "look up invincible-glut; giant-skull; ..."

@@ -92,6 +92,9 @@ _heads("phrase", "position positions title titles role roles job jobs post occup
 # money sense only as a modifier, which typing by the last word of the head handles.
 HEAD_NOUN_TYPES["capital"] = "place"
 
+# The nouns a key's value is asked by ("the number for amber-fox", "the amber-fox code").
+VALUE_NOUNS = ("number", "code", "value", "id", "uuid", "figure", "digits")
+
 # Role nouns that name a person through a relation to something else ("the director of Film X"):
 # a question asking something *about* that person needs a bridge through them.
 PERSON_ROLES = frozenset(

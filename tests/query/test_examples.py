@@ -7,23 +7,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from lcagent.query import RuleAnalyser
 from lcagent.query.examples import (VECTORS, Example, ExampleAnalyser, IntentVote, digest, load_examples,
                                     write_vectors)
-from lcagent.retrieval.embeddings import MODEL_TAG, HashingEmbedder, MiniLMEmbedder, unavailable_reason
+from lcagent.retrieval.embeddings import MODEL_TAG, HashingEmbedder
 
 sys.path.insert(0, str(Path(__file__).parent))
 import test_plans  # noqa: E402  (the held-out table and its expected plans)
-
-
-@pytest.fixture(scope="module")
-def minilm() -> MiniLMEmbedder:
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(f"the embed extra is not installed: {reason}")
-    return MiniLMEmbedder().load()
 
 
 def test_the_shipped_vectors_are_those_of_the_shipped_tables():

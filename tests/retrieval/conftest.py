@@ -6,15 +6,7 @@ import pytest
 
 from lcagent.chunking import ChunkSettings
 from lcagent.ingest import ingest_file
-from lcagent.retrieval.embeddings import HashingEmbedder, MiniLMEmbedder, unavailable_reason
-
-
-@pytest.fixture(scope="session")
-def minilm() -> MiniLMEmbedder:
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(f"the embed extra is not installed: {reason}")
-    return MiniLMEmbedder().load()
+from lcagent.retrieval.embeddings import HashingEmbedder
 
 
 @pytest.fixture
