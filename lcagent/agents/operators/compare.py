@@ -156,12 +156,12 @@ def _time(item: EvidenceItem, event: list[str], plan: QuestionPlan) -> tuple[tup
     if lifespan:  # "(May 7, 1890 – February 20, 1959)": a beginning and an end
         side = lifespan.group(2) if ends else lifespan.group(1)
         return _date(side)
-    if event and not _places(text, event):
+    places = _places(text, event)
+    if event and not places:
         return None  # a date in a sentence that does not name the event is some other date
     dates = [(m.start(), m) for m in _YEAR.finditer(text)]
     if not dates:
         return None
-    places = _places(text, event)
     if places:
         dates.sort(key=lambda d: min(abs(d[0] - p) for p in places))
     start = dates[0][0]
